@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../core/index.ts';
+import { InvalidArgumentError } from 'commander';
+import {
+  COMPONENT_ORDER,
+  listProvisioned,
+  provision,
+  startLocalStack,
+  type ComponentName,
+} from '../stack/index.ts';
+
+function parseComponents(value: string): ComponentName[] {
+  const names = value.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(COMPONENT_ORDER as readonly string[]).includes(n));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown component(s) ${unknown.join(', ')}; allowed: ${COMPONENT_ORDER.join(', ')}`,
+    );
+  return names as ComponentName[];
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export function registerStackCommands(program: Command): void {
+  const stack = program.command('stack').description('provision, start and stop the monitoring stack');
+
+  stack
+    .command('provision')
+    .description('build or install the pinned stack binaries into the cache (idempotent)')
+    .option('--list', 'list each component, the version its binary reports, and its path')
+    .option(
+      '--only <components>',
+      `comma-separated subset of: ${COMPONENT_ORDER.join(', ')}`,
+      parseComponents,
+    )
+    .action(async (options: { list?: boolean; only?: ComponentName[] }) => {
+      if (options.list) {
+        const rows = await listProvisioned();
+        const width = (k: 'component' | 'binary' | 'pinned' | 'reported') =>
+          Math.max(k.length, ...rows.map((r) => r[k].length));
+        const line = (c: string, b: string, p: string, r: string, path: string) =>
+          `${c.padEnd(width('component'))}  ${b.padEnd(width('binary'))}  ${p.padEnd(width('pinned'))}  ${r.padEnd(width('reported'))}  ${path}`;
+        process.stdout.write(`${line('component', 'binary', 'pinned', 'reported', 'path')}\n`);
+        for (const r of rows)
+          process.stdout.write(
+            `${line(r.component, r.binary, r.pinned, r.reported, r.provisioned ? r.path : '(not provisioned)')}\n`,
+          );
+        process.exitCode = rows.every((r) => r.provisioned) ? 0 : 1;
+        return;
+      }
+      await provision({ log, ...(options.only ? { components: options.only } : {}) });
+      log('provisioned: run `npm run stack:provision -- --list` to see versions and paths');
+    });
+
+  stack
+    .command('up')
+    .description('start the stack, print its endpoints and `ready <endpoints.json>`, stay up until Ctrl-C')
+    .action(async (_options, command: Command) => {
+      const config = await loadConfig(command.optsWithGlobals<{ config?: string }>().config);
+      const started = await startLocalStack({
+        outDir: config.outDir,
+        startupTimeoutMs: config.stack.startupTimeoutMs,
+        log,
+      });
+      for (const [name, url] of Object.entries(started.endpoints()))
+        process.stdout.write(`${name.padEnd(28)} ${url}\n`);
+      process.stdout.write(`ready ${started.endpointsFile}\n`);
+      log(`stack ${started.runId} ready in ${started.readyMs}ms; logs under ${started.dir}; Ctrl-C to stop`);
+      // Stay up until a signal: the shutdown hook registered by the runner tears everything down.
+      await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
+    });
+}

@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+export const STACK_RUNNERS = ['local', 'docker', 'external'] as const;
+export const SCENARIOS = ['smoke', 'load', 'stress', 'spike', 'soak'] as const;
+export const REPORTERS = ['html', 'json', 'junit', 'console', 'github'] as const;
+export const PHASES = [1, 2, 3, 4] as const;
+
+const reporterEntry = z.union([
+  z.enum(REPORTERS),
+  z.tuple([z.enum(REPORTERS), z.record(z.string(), z.unknown())]),
+]);
+
+/** Endpoints and credentials of an existing stack (`--stack external`); nothing is started. */
+const externalStackSchema = z
+  .object({
+    prometheus: z.url().optional(),
+    alertmanager: z.url().optional(),
+    loki: z.url().optional(),
+    jaeger: z.url().optional(),
+    grafana: z.url().optional(),
+    otelCollector: z.url().optional(),
+    /** Extra headers per backend, e.g. Authorization or X-Scope-OrgID for multi-tenant stacks. */
+    headers: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  })
+  .strict();
+
+export const harnessConfigSchema = z
+  .object({
+    /** The rollout phases this config declares; `--phase` defaults to the highest. */
+    phases: z
+      .array(z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]))
+      .min(1)
+      .default([1, 2, 3, 4]),
+    /** Where run artifacts go: `<outDir>/<run-id>/`. */
+    outDir: z.string().min(1).default('out'),
+    stack: z
+      .object({
+        runner: z.enum(STACK_RUNNERS).default('local'),
+        /** Docker runner: official pinned images, or images built locally from the provisioned binaries. */
+        images: z.enum(['official', 'local', 'auto']).default('auto'),
+        startupTimeoutMs: z.number().int().positive().default(60_000),
+        /** Pipeline probe deadline: how long telemetry may take to arrive. */
+        ingestTimeoutMs: z.number().int().positive().default(30_000),
+        external: externalStackSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+    load: z
+      .object({
+        scenario: z.enum(SCENARIOS).default('smoke'),
+        /** Target arrival rate (requests/s) for load-shaped scenarios. */
+        rate: z.number().positive().default(20),
+        duration: z
+          .string()
+          .regex(/^\d+(ms|s|m|h)$/, 'a k6 duration such as 30s or 5m')
+          .default('30s'),
+      })
+      .strict()
+      .prefault({}),
+    reporters: z.array(reporterEntry).default(['console', 'html', 'json', 'junit']),
+    /** Relative regression criteria against `--baseline`. */
+    baseline: z
+      .object({
+        p95IncreasePct: z.number().nonnegative().default(10),
+        p99IncreasePct: z.number().nonnegative().default(15),
+        errorRateIncrease: z.number().nonnegative().default(0.01),
+        cardinalityGrowthPct: z.number().nonnegative().default(20),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type HarnessConfigInput = z.input<typeof harnessConfigSchema>;
+export type HarnessConfig = z.output<typeof harnessConfigSchema>;
+
+/** Typed helper for `harness.config.ts` (like vitest's and Playwright's). */
+export function defineConfig(config: HarnessConfigInput): HarnessConfigInput {
+  return config;
+}
+
+/** Turns one zod issue into "field: what is wrong (allowed: …)". */
+export function describeConfigIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  if (issue.code === 'invalid_value') {
+    const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ');
+    return `${field}: must be one of ${allowed}`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return `${field === '(root)' ? '' : `${field}: `}unknown field(s) ${issue.keys.join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && field === 'phases') return `${field}: must be 1, 2, 3 or 4`;
+  return `${field}: ${issue.message}`;
+}
+
+/** Validates a raw config object; throws a ConfigError naming each bad field. */
+export function parseConfig(raw: unknown, source = 'harness.config.ts'): HarnessConfig {
+  const result = harnessConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  - ${describeConfigIssue(issue)}`);
+  throw new ConfigError(`invalid configuration in ${source}:\n${lines.join('\n')}`, {
+    where: source,
+    hint: 'fix the field(s) above; every field is optional and has a default (see README, "Configuration")',
+  });
+}
+
+/**
+ * Loads `harness.config.ts` (or the given file) and validates it. A missing default file means
+ * "all defaults"; a missing explicit file is an error.
+ */
+export async function loadConfig(file?: string, cwd = process.cwd()): Promise<HarnessConfig> {
+  const explicit = file !== undefined;
+  const path = resolve(cwd, file ?? 'harness.config.ts');
+  if (!existsSync(path)) {
+    if (explicit)
+      throw new ConfigError(`config file not found: ${path}`, { hint: 'pass an existing file to --config' });
+    return parseConfig({}, '(defaults)');
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ConfigError(`could not load ${path}: ${(error as Error).message}`, {
+      where: path,
+      hint: 'the file must be TypeScript/JavaScript that `export default defineConfig({...})`',
+    });
+  }
+  return parseConfig(mod.default, path);
+}

@@ -1,0 +1,19 @@
+export { HarnessError, ConfigError, DeadlineError, describeError } from './errors.ts';
+export { pollUntil, waitFor, describeLast } from './poll.ts';
+export type { PollOptions, PollOutcome } from './poll.ts';
+export { getFreePort, getFreePorts, isPortFree, LOOPBACK } from './ports.ts';
+export { newRunId } from './run-id.ts';
+export { CHECK_FAMILIES } from './check-result.ts';
+export type { CheckResult, CheckFamily, CheckStatus, CheckEvidence, Check } from './check-result.ts';
+export {
+  defineConfig,
+  loadConfig,
+  parseConfig,
+  describeConfigIssue,
+  harnessConfigSchema,
+  STACK_RUNNERS,
+  SCENARIOS,
+  REPORTERS,
+  PHASES,
+} from './config.ts';
+export type { HarnessConfig, HarnessConfigInput } from './config.ts';

@@ -1,0 +1,10 @@
+export { STACK_VERSIONS, OTELCOL_COMPONENTS } from './versions.ts';
+export type { ComponentName } from './versions.ts';
+export * from './provision/index.ts';
+export * from './spec/index.ts';
+export { startLocalStack, DEFAULT_RULE_GLOBS } from './runners/local.ts';
+export type { LocalStackOptions } from './runners/local.ts';
+export type { StartedStack, StartedComponent, ScrapeTargetGroup, RunnerKind } from './runners/types.ts';
+export { WebhookSink } from './webhook-sink.ts';
+export type { RecordedNotification, WebhookAlert } from './webhook-sink.ts';
+export { onShutdown, reapOrphans } from './lifecycle.ts';

@@ -1,0 +1,305 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HarnessError, LOOPBACK, describeLast, getFreePorts, newRunId, pollUntil } from '../../core/index.ts';
+import { cacheRoot } from '../provision/cache.ts';
+import { requireProvisioned } from '../provision/provision.ts';
+import {
+  COMPONENT_SPECS,
+  HARNESS_TIMING,
+  STACK_COMPONENTS,
+  type StackComponentName,
+  type StackTiming,
+} from '../spec/index.ts';
+import type { ReadinessProbe, RenderContext } from '../spec/types.ts';
+import { STACK_VERSIONS } from '../versions.ts';
+import { WebhookSink } from '../webhook-sink.ts';
+import {
+  killGroup,
+  onShutdown,
+  reapOrphans,
+  removeJournal,
+  trackProcessGroup,
+  writeJournal,
+} from '../lifecycle.ts';
+import type { ScrapeTargetGroup, StartedComponent, StartedStack } from './types.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_RULE_GLOBS = [join(REPO_ROOT, 'stack/prometheus/rules/*.yml')];
+
+export interface LocalStackOptions {
+  runId?: string;
+  /** Run artifacts root; the stack writes under `<outDir>/<runId>/stack/`. */
+  outDir?: string;
+  components?: readonly StackComponentName[];
+  timing?: StackTiming;
+  ruleFiles?: string[];
+  fleetLogDir?: string;
+  environment?: string;
+  startupTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+const STOP_GRACE_MS = 5_000;
+
+class LocalComponent implements StartedComponent {
+  readyMs = 0;
+  private exited: Promise<void>;
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private untrack: () => void;
+
+  constructor(
+    readonly name: StackComponentName,
+    readonly version: string,
+    private readonly child: ChildProcess,
+    private readonly ports: Record<string, number>,
+    private readonly endpointSpec: Record<string, { port: string; path?: string; scheme: 'http' | 'grpc' }>,
+    readonly logFile: string,
+  ) {
+    this.untrack = trackProcessGroup(child.pid ?? -1);
+    this.exited = new Promise((resolveExit) =>
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        this.untrack();
+        resolveExit();
+      }),
+    );
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  describeExit(): string {
+    return this.exitInfo
+      ? `exited (code ${this.exitInfo.code ?? '-'}, signal ${this.exitInfo.signal ?? '-'})`
+      : 'running';
+  }
+
+  getUrl(): string {
+    return this.getEndpoints().url ?? '';
+  }
+
+  getEndpoints(): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(this.endpointSpec).map(([name, e]) => {
+        const hostPort = `${LOOPBACK}:${this.ports[e.port]}`;
+        return [name, e.scheme === 'grpc' ? hostPort : `http://${hostPort}${e.path ?? ''}`];
+      }),
+    );
+  }
+
+  onExit(): Promise<void> {
+    return this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.hasExited || this.child.pid === undefined) return;
+    killGroup(this.child.pid, 'SIGTERM');
+    const timer = setTimeout(() => this.child.pid && killGroup(this.child.pid, 'SIGKILL'), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  if (!existsSync(file)) return '(no output)';
+  return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n') || '(no output)';
+}
+
+/**
+ * Starts the monitoring stack as child processes on 127.0.0.1: free ports chosen at start,
+ * each in its own process group, output under `<out>/<run-id>/stack/`, torn down in reverse
+ * order on dispose, on Ctrl-C/SIGTERM, and (for groups left by a SIGKILLed run) on the next start.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<StartedStack> {
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const runId = options.runId ?? newRunId();
+  const runDir = resolve(options.outDir ?? 'out', runId);
+  const dir = join(runDir, 'stack');
+  mkdirSync(dir, { recursive: true });
+  const names = options.components ?? STACK_COMPONENTS;
+  const timing = options.timing ?? HARNESS_TIMING;
+  const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
+  const fleetLogDir = options.fleetLogDir ?? join(runDir, 'fleet-logs');
+  mkdirSync(fleetLogDir, { recursive: true });
+
+  reapOrphans(log);
+  const binaries = Object.fromEntries(
+    names.map((n) => [n, requireProvisioned(COMPONENT_SPECS[n].provisioned)]),
+  );
+
+  // Ports for every component first, so all configs can be rendered and all processes started at once.
+  const portNames = names.flatMap((n) =>
+    Object.keys(COMPONENT_SPECS[n].containerPorts).map((p) => [n, p] as const),
+  );
+  const free = await getFreePorts(portNames.length);
+  const ports: Record<string, Record<string, number>> = {};
+  portNames.forEach(([n, p], i) => ((ports[n] ??= {})[p] = free[i] ?? 0));
+
+  const sink = await new WebhookSink({ journalFile: join(dir, 'webhook-sink.jsonl') }).start();
+  const scrapeTargetsFile = join(dir, 'prometheus', 'config', 'phoenix-services.json');
+
+  const components = new Map<StackComponentName, LocalComponent>();
+  const readiness = new Map<StackComponentName, ReadinessProbe>();
+  const journal = { runId, harnessPid: process.pid, processGroups: [] as { pgid: number; marker: string }[] };
+  let disposed = false;
+  const stopAll = async () => {
+    if (disposed) return;
+    disposed = true;
+    for (const name of [...names].reverse()) await components.get(name)?.stop();
+    await sink[Symbol.asyncDispose]();
+    removeJournal(runId);
+  };
+  const unregister = onShutdown(stopAll);
+
+  try {
+    for (const name of names) {
+      const spec = COMPONENT_SPECS[name];
+      const configDir = join(dir, name, 'config');
+      const dataDir = join(dir, name, 'data');
+      mkdirSync(configDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true });
+      const ctx: RenderContext = {
+        bindHost: LOOPBACK,
+        port: (p) => requirePort(ports, name, p),
+        peer: (component, p) => {
+          if (component === 'webhook-sink') return `${LOOPBACK}:${sink.getPort()}`;
+          // A peer left out of a partial stack gets an address that refuses connections (port 1).
+          return `${LOOPBACK}:${names.includes(component) ? requirePort(ports, component, p) : 1}`;
+        },
+        configDir,
+        dataDir,
+        fleetLogDir,
+        ruleFiles: options.ruleFiles ?? DEFAULT_RULE_GLOBS,
+        scrapeTargetsFile,
+        timing,
+        environment: options.environment ?? 'harness',
+      };
+      const rendered = spec.render(ctx);
+      for (const [file, content] of Object.entries(rendered.files))
+        writeFileSync(join(configDir, file), content);
+      if (name === 'prometheus') writeFileSync(scrapeTargetsFile, '[]\n');
+      const binary = binaries[name]?.binaries[rendered.binary];
+      if (!binary) throw new HarnessError(`${name}: provisioned component has no binary ${rendered.binary}`);
+      const logFile = join(dir, `${name}.log`);
+      const fd = openSync(logFile, 'a');
+      const child = spawn(binary, rendered.args, {
+        cwd: dataDir,
+        env: { ...process.env, ...rendered.env },
+        stdio: ['ignore', fd, fd],
+        detached: true,
+      });
+      closeSync(fd);
+      if (child.pid === undefined) throw new HarnessError(`${name}: could not start ${binary}`);
+      journal.processGroups.push({ pgid: child.pid, marker: cacheRoot() });
+      const version = STACK_VERSIONS[spec.provisioned].version;
+      components.set(
+        name,
+        new LocalComponent(name, version, child, ports[name] ?? {}, rendered.endpoints, logFile),
+      );
+      writeJournal(journal);
+      readiness.set(name, rendered.readiness);
+    }
+
+    await Promise.all(
+      names.map(async (name) => {
+        const component = components.get(name);
+        const probe = readiness.get(name);
+        if (!component || !probe) return;
+        const url = `http://${LOOPBACK}:${requirePort(ports, name, probe.port)}${probe.path}`;
+        const exited = new AbortController();
+        void component.onExit().then(() => exited.abort());
+        const outcome = await pollUntil({
+          description: `${name} ready at ${url}`,
+          probe: async () => {
+            const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+            const body = (await res.text()).slice(0, 200).trim();
+            return { status: res.status, body };
+          },
+          until: (r) => r.status === 200,
+          timeoutMs: startupTimeoutMs,
+          intervalMs: 100,
+          signal: exited.signal,
+        });
+        if (!outcome.ok) {
+          const last = describeLast(outcome, (r) => `${r.status} ${JSON.stringify(r.body)}`);
+          const why = component.hasExited
+            ? `${name} ${component.describeExit()} before it became ready at ${url}`
+            : `${name} not ready at ${url} after ${outcome.elapsedMs}ms (last: ${last})`;
+          throw new HarnessError(
+            `${why}\n--- last lines of ${component.logFile} ---\n${tail(component.logFile)}`,
+            {
+              where: component.logFile,
+              hint: `check the config under ${join(dir, name, 'config')}; raise stack.startupTimeoutMs if the machine is slow`,
+            },
+          );
+        }
+        component.readyMs = Date.now() - started;
+      }),
+    );
+  } catch (error) {
+    await stopAll();
+    unregister();
+    throw error;
+  }
+
+  const endpoints = (): Record<string, string> => {
+    const map: Record<string, string> = {};
+    for (const [name, c] of components) {
+      const eps = c.getEndpoints();
+      map[name] = eps.url ?? '';
+      for (const [k, v] of Object.entries(eps)) if (k !== 'url') map[`${name}.${k}`] = v;
+    }
+    map['webhook-sink'] = sink.getUrl();
+    return map;
+  };
+  const endpointsFile = join(dir, 'endpoints.json');
+  writeFileSync(endpointsFile, `${JSON.stringify(endpoints(), null, 2)}\n`);
+  const readyMs = Date.now() - started;
+
+  return {
+    runId,
+    runner: 'local',
+    dir,
+    endpointsFile,
+    components,
+    sink,
+    readyMs,
+    component(name) {
+      const c = components.get(name);
+      if (!c)
+        throw new HarnessError(`the stack has no ${name} (started: ${[...components.keys()].join(', ')})`);
+      return c;
+    },
+    endpoints,
+    setScrapeTargets(groups: ScrapeTargetGroup[]) {
+      // Write-then-rename so Prometheus never reads a half-written file.
+      writeFileSync(`${scrapeTargetsFile}.tmp`, JSON.stringify(groups));
+      renameSync(`${scrapeTargetsFile}.tmp`, scrapeTargetsFile);
+    },
+    async stopComponent(name) {
+      await components.get(name)?.stop();
+    },
+    async [Symbol.asyncDispose]() {
+      await stopAll();
+      unregister();
+    },
+  };
+}
+
+function requirePort(ports: Record<string, Record<string, number>>, component: string, port: string): number {
+  const value = ports[component]?.[port];
+  if (value === undefined) {
+    throw new HarnessError(`no port "${port}" allocated for ${component}`, {
+      hint: `is ${component} part of the started components?`,
+    });
+  }
+  return value;
+}

@@ -1,0 +1,26 @@
+import { alertmanagerSpec } from './alertmanager.ts';
+import { jaegerSpec } from './jaeger.ts';
+import { lokiSpec } from './loki.ts';
+import { otelCollectorSpec } from './otel-collector.ts';
+import { prometheusSpec } from './prometheus.ts';
+import type { ComponentSpec, StackComponentName } from './types.ts';
+
+export const COMPONENT_SPECS: Record<StackComponentName, ComponentSpec> = {
+  jaeger: jaegerSpec,
+  loki: lokiSpec,
+  prometheus: prometheusSpec,
+  alertmanager: alertmanagerSpec,
+  'otel-collector': otelCollectorSpec,
+};
+
+export { STACK_COMPONENTS, PRODUCTION_TIMING, HARNESS_TIMING } from './types.ts';
+export type {
+  ComponentSpec,
+  RenderContext,
+  RenderedComponent,
+  StackComponentName,
+  StackTiming,
+} from './types.ts';
+export { alertmanagerConfig, ALERT_RECEIVERS } from './alertmanager.ts';
+export type { AlertReceiver } from './alertmanager.ts';
+export { otelCollectorConfig } from './otel-collector.ts';

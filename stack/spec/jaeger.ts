@@ -1,0 +1,70 @@
+import { stringify } from 'yaml';
+import type { ComponentSpec } from './types.ts';
+
+/**
+ * Jaeger v2 (an OpenTelemetry Collector distribution) with in-memory storage, receiving OTLP
+ * from the Collector. The seed's all-in-one v1 image and its 14250 gRPC collector port are gone;
+ * the query API (`/api/traces/<id>`) stays on the HTTP query port.
+ */
+export const jaegerSpec: ComponentSpec = {
+  name: 'jaeger',
+  provisioned: 'jaeger',
+  containerPorts: {
+    query: 16686,
+    'query-grpc': 16685,
+    'otlp-grpc': 4317,
+    'otlp-http': 4318,
+    health: 13133,
+    metrics: 8888,
+  },
+  render(ctx) {
+    const host = ctx.bindHost;
+    const config = {
+      service: {
+        extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
+        pipelines: {
+          traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] },
+        },
+        telemetry: {
+          resource: { 'service.name': 'jaeger' },
+          metrics: {
+            level: 'detailed',
+            readers: [{ pull: { exporter: { prometheus: { host, port: ctx.port('metrics') } } } }],
+          },
+          logs: { level: 'warn' },
+        },
+      },
+      extensions: {
+        healthcheckv2: { use_v2: true, http: { endpoint: `${host}:${ctx.port('health')}` } },
+        jaeger_query: {
+          storage: { traces: 'memstore' },
+          http: { endpoint: `${host}:${ctx.port('query')}` },
+          grpc: { endpoint: `${host}:${ctx.port('query-grpc')}` },
+        },
+        jaeger_storage: { backends: { memstore: { memory: { max_traces: 200_000 } } } },
+      },
+      receivers: {
+        otlp: {
+          protocols: {
+            grpc: { endpoint: `${host}:${ctx.port('otlp-grpc')}` },
+            http: { endpoint: `${host}:${ctx.port('otlp-http')}` },
+          },
+        },
+      },
+      processors: { batch: { timeout: '200ms' } },
+      exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
+    };
+    return {
+      files: { 'jaeger.yaml': stringify(config) },
+      binary: 'jaeger',
+      args: [`--config=${ctx.configDir}/jaeger.yaml`],
+      readiness: { port: 'health', path: '/status' },
+      endpoints: {
+        url: { port: 'query', scheme: 'http' },
+        'otlp-grpc': { port: 'otlp-grpc', scheme: 'grpc' },
+        'otlp-http': { port: 'otlp-http', scheme: 'http' },
+        metrics: { port: 'metrics', path: '/metrics', scheme: 'http' },
+      },
+    };
+  },
+};

@@ -1,0 +1,13 @@
+export { BackendHttp, BackendError, describeHttpFailure, looksLikeHtml } from './http.ts';
+export type { BackendOptions } from './http.ts';
+export { PrometheusClient } from './prometheus.ts';
+export type { PrometheusApi, PromSample, PromTarget, PromMetadata } from './prometheus.ts';
+export { LokiClient } from './loki.ts';
+export type { LokiApi, LokiStream } from './loki.ts';
+export { JaegerClient } from './jaeger.ts';
+export type { JaegerApi, JaegerTrace, JaegerSpan } from './jaeger.ts';
+export { AlertmanagerClient } from './alertmanager.ts';
+export type { PostableAlert, GettableAlert } from './alertmanager.ts';
+export { WebhookSinkClient } from './webhook-sink.ts';
+export type { SinkNotification } from './webhook-sink.ts';
+export { OtlpHttpClient } from './otlp.ts';

@@ -1,0 +1,80 @@
+import { BackendHttp, type BackendOptions } from './http.ts';
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export interface PromTarget {
+  labels: Record<string, string>;
+  scrapePool: string;
+  scrapeUrl: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+  lastScrape: string;
+}
+
+export interface PromMetadata {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+interface PromResponse<T> {
+  status: 'success' | 'error';
+  data: T;
+  error?: string;
+}
+
+/** The Prometheus HTTP API (v1): instant queries, targets, metadata, series. */
+export interface PrometheusApi {
+  readonly baseUrl: string;
+  query(promql: string, time?: Date): Promise<PromSample[]>;
+  targets(): Promise<PromTarget[]>;
+  metadata(metric?: string): Promise<Record<string, PromMetadata[]>>;
+  series(match: string, start?: Date, end?: Date): Promise<Record<string, string>[]>;
+}
+
+export class PrometheusClient implements PrometheusApi {
+  private readonly http: BackendHttp;
+
+  constructor(options: BackendOptions) {
+    this.http = new BackendHttp('Prometheus', options);
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  private async unwrap<T>(path: string, params: Record<string, string | undefined>): Promise<T> {
+    const body = await this.http.get<PromResponse<T>>(path, params);
+    if (body.status !== 'success')
+      throw new Error(`Prometheus ${path} failed: ${body.error ?? 'unknown error'}`);
+    return body.data;
+  }
+
+  async query(promql: string, time?: Date): Promise<PromSample[]> {
+    const data = await this.unwrap<{ resultType: string; result: PromSample[] }>('/api/v1/query', {
+      query: promql,
+      time: time ? String(time.getTime() / 1000) : undefined,
+    });
+    return data.result;
+  }
+
+  async targets(): Promise<PromTarget[]> {
+    const data = await this.unwrap<{ activeTargets: PromTarget[] }>('/api/v1/targets', { state: 'active' });
+    return data.activeTargets;
+  }
+
+  metadata(metric?: string): Promise<Record<string, PromMetadata[]>> {
+    return this.unwrap('/api/v1/metadata', { metric });
+  }
+
+  series(match: string, start?: Date, end?: Date): Promise<Record<string, string>[]> {
+    return this.unwrap('/api/v1/series', {
+      'match[]': match,
+      start: start ? String(start.getTime() / 1000) : undefined,
+      end: end ? String(end.getTime() / 1000) : undefined,
+    });
+  }
+}
