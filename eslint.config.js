@@ -11,6 +11,7 @@ const BOUNDARIES = {
   'mock-services': ['core', 'catalog'],
   validators: ['core', 'catalog'],
   reports: ['core'],
+  load: ['core', 'catalog'],
 };
 const FOLDERS = [
   'core',

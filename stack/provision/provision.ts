@@ -218,14 +218,11 @@ export async function listProvisioned(root = cacheRoot()): Promise<ListedBinary[
 
 /** The line of a version banner that carries the version (Jaeger prints JSON, others a banner). */
 export function firstVersionLine(output: string): string {
-  const trimmed = output.trim();
-  try {
-    const json = JSON.parse(trimmed) as { gitVersion?: string };
-    if (json.gitVersion) return `jaeger ${json.gitVersion}`;
-  } catch {
-    // not JSON
-  }
-  const lines = trimmed
+  // Jaeger prints a JSON banner (and a log line); the others print a one-line banner.
+  const gitVersion = /"gitVersion":"([^"]+)"/.exec(output)?.[1];
+  if (gitVersion) return `jaeger ${gitVersion}`;
+  const lines = output
+    .trim()
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { $, which } from 'zx';
 import { HarnessError } from '../../core/index.ts';
 
 export interface RunOptions {
@@ -11,50 +11,40 @@ export interface RunOptions {
 }
 
 /**
- * Runs a command to completion, capturing its output; on failure throws a HarnessError with the
- * command, exit code and the last lines of output.
+ * Runs a command to completion with zx, capturing its output; on failure throws a HarnessError
+ * with the command, the exit code and the last lines of output.
  */
-export function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<string> {
+export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<string> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(command, args, {
-      cwd: options.cwd,
+  const where = `${options.cwd ?? process.cwd()}$ ${[command, ...args].join(' ')}`;
+  if (!command.includes('/') && !(await which(command, { nothrow: true }))) {
+    throw new HarnessError(`cannot run ${command}: not found on PATH`, {
+      where,
+      hint: `install ${command} (see README, "Prerequisites")`,
+    });
+  }
+  const started = Date.now();
+  const timer = options.heartbeatLabel
+    ? setInterval(() => {
+        const s = Math.round((Date.now() - started) / 1000);
+        log(
+          `  … still ${options.heartbeatLabel} (${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s)`,
+        );
+      }, options.heartbeatMs ?? 20_000)
+    : undefined;
+  try {
+    const result = await $({
+      cwd: options.cwd ?? process.cwd(),
       env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = options.heartbeatLabel
-      ? setInterval(() => {
-          const s = Math.round((Date.now() - started) / 1000);
-          log(
-            `  … still ${options.heartbeatLabel} (${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s)`,
-          );
-        }, options.heartbeatMs ?? 20_000)
-      : undefined;
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (timer) clearInterval(timer);
-      reject(
-        new HarnessError(
-          `cannot run ${command}: ${error.code === 'ENOENT' ? 'not found on PATH' : error.message}`,
-          {
-            where: [command, ...args].join(' '),
-            hint: `install ${command} (see README, "Prerequisites")`,
-          },
-        ),
-      );
-    });
-    child.on('close', (code) => {
-      if (timer) clearInterval(timer);
-      if (code === 0) return resolve(output);
-      const tail = output.trim().split('\n').slice(-25).join('\n');
-      reject(
-        new HarnessError(`${command} exited with ${code}\n${tail}`, {
-          where: `${options.cwd ?? process.cwd()}$ ${[command, ...args].join(' ')}`,
-        }),
-      );
-    });
-  });
+      quiet: true,
+      nothrow: true,
+      verbose: false,
+    })`${command} ${args}`;
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.exitCode === 0) return output;
+    const tail = output.trim().split('\n').slice(-25).join('\n');
+    throw new HarnessError(`${command} exited with ${result.exitCode}\n${tail}`, { where });
+  } finally {
+    if (timer) clearInterval(timer);
+  }
 }

@@ -12,7 +12,7 @@ import {
   type StackComponentName,
   type StackTiming,
 } from '../spec/index.ts';
-import type { ReadinessProbe, RenderContext } from '../spec/types.ts';
+import type { RenderContext } from '../spec/types.ts';
 import { STACK_VERSIONS } from '../versions.ts';
 import { WebhookSink } from '../webhook-sink.ts';
 import {
@@ -56,6 +56,7 @@ class LocalComponent implements StartedComponent {
     private readonly ports: Record<string, number>,
     private readonly endpointSpec: Record<string, { port: string; path?: string; scheme: 'http' | 'grpc' }>,
     readonly logFile: string,
+    private readonly healthUrl: string,
   ) {
     this.untrack = trackProcessGroup(child.pid ?? -1);
     this.exited = new Promise((resolveExit) =>
@@ -83,6 +84,10 @@ class LocalComponent implements StartedComponent {
 
   getUrl(): string {
     return this.getEndpoints().url ?? '';
+  }
+
+  getHealthUrl(): string {
+    return this.healthUrl;
   }
 
   getEndpoints(): Record<string, string> {
@@ -147,7 +152,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const scrapeTargetsFile = join(dir, 'prometheus', 'config', 'phoenix-services.json');
 
   const components = new Map<StackComponentName, LocalComponent>();
-  const readiness = new Map<StackComponentName, ReadinessProbe>();
   const journal = { runId, harnessPid: process.pid, processGroups: [] as { pgid: number; marker: string }[] };
   let disposed = false;
   const stopAll = async () => {
@@ -200,20 +204,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (child.pid === undefined) throw new HarnessError(`${name}: could not start ${binary}`);
       journal.processGroups.push({ pgid: child.pid, marker: cacheRoot() });
       const version = STACK_VERSIONS[spec.provisioned].version;
+      const healthUrl = `http://${LOOPBACK}:${requirePort(ports, name, rendered.readiness.port)}${rendered.readiness.path}`;
       components.set(
         name,
-        new LocalComponent(name, version, child, ports[name] ?? {}, rendered.endpoints, logFile),
+        new LocalComponent(name, version, child, ports[name] ?? {}, rendered.endpoints, logFile, healthUrl),
       );
       writeJournal(journal);
-      readiness.set(name, rendered.readiness);
     }
 
     await Promise.all(
       names.map(async (name) => {
         const component = components.get(name);
-        const probe = readiness.get(name);
-        if (!component || !probe) return;
-        const url = `http://${LOOPBACK}:${requirePort(ports, name, probe.port)}${probe.path}`;
+        if (!component) return;
+        const url = component.getHealthUrl();
         const exited = new AbortController();
         void component.onExit().then(() => exited.abort());
         const outcome = await pollUntil({

@@ -9,10 +9,14 @@ export interface StartedComponent {
   readonly version: string;
   /** Main base URL (query API, or OTLP/HTTP for the Collector). */
   getUrl(): string;
+  /** The readiness/health URL the runner waited on. */
+  getHealthUrl(): string;
   /** Every named endpoint (`otlp-grpc`, `metrics`, …) as a URL or host:port. */
   getEndpoints(): Record<string, string>;
   /** Milliseconds from launch to the readiness probe answering. */
   readonly readyMs: number;
+  /** Process id (local runner) for resource measurements; undefined for containers and external stacks. */
+  readonly pid: number | undefined;
   /** Where its stdout/stderr go. */
   readonly logFile: string | undefined;
   stop(): Promise<void>;

@@ -7,7 +7,8 @@ export type AlertReceiver = (typeof ALERT_RECEIVERS)[number];
 
 /**
  * The seed's alertmanager.yml route tree (group by alertname+service, critical → pagerduty and
- * continue to the default, default → slack). The seed's SMTP, Slack and PagerDuty endpoints are
+ * continue to the default, default → slack), with an explicit catch-all child route so that
+ * "continue to the default" really happens (see below). The seed's SMTP, Slack and PagerDuty endpoints are
  * replaced by webhooks to the sink (`/hook/<receiver>`), which records each notification.
  */
 export function alertmanagerConfig(ctx: Pick<RenderContext, 'peer' | 'timing'>): Record<string, unknown> {
@@ -20,7 +21,12 @@ export function alertmanagerConfig(ctx: Pick<RenderContext, 'peer' | 'timing'>):
       group_interval: `${ctx.timing.groupIntervalS}s`,
       repeat_interval: `${ctx.timing.repeatIntervalS}s`,
       receiver: 'slack',
-      routes: [{ matchers: ['severity="critical"'], receiver: 'pagerduty', continue: true }],
+      routes: [
+        { matchers: ['severity="critical"'], receiver: 'pagerduty', continue: true },
+        // The seed relies on `continue: true` to reach the default receiver too, but Alertmanager
+        // uses the root receiver only when no child route matches; this catch-all makes it explicit.
+        { receiver: 'slack' },
+      ],
     },
     receivers: ALERT_RECEIVERS.map((name) => ({
       name,

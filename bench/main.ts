@@ -1,0 +1,31 @@
+import { describeError } from '../core/index.ts';
+import { stackBench } from './stack-bench.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Benchmarks by name; each writes `out/bench/<name>.json` and returns its path. */
+const BENCHMARKS = {
+  stack: stackBench,
+} satisfies Record<string, (log: (line: string) => void) => Promise<string>>;
+
+type BenchName = keyof typeof BENCHMARKS;
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const names = (requested.length ? requested : Object.keys(BENCHMARKS)) as BenchName[];
+  const unknown = names.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length) {
+    log(`unknown benchmark(s): ${unknown.join(', ')}; available: ${Object.keys(BENCHMARKS).join(', ')}`);
+    process.exit(2);
+  }
+  for (const name of names) {
+    log(`▶ bench ${name}`);
+    const path = await BENCHMARKS[name](log);
+    log(`  wrote ${path}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`bench: ${describeError(error)}`);
+  process.exit(2);
+});

@@ -1,0 +1,70 @@
+import {
+  listProvisioned,
+  startLocalStack,
+  STACK_COMPONENTS,
+  type StackComponentName,
+} from '../stack/index.ts';
+import { createClients, endpointsFromStack, pipelineProbe } from '../validators/index.ts';
+import { machine, median, peakRssMiB, writeBench } from './util.ts';
+
+const STARTS = 5;
+
+/**
+ * `npm run bench -- stack`: cold build time per component (from the provisioning manifests, when
+ * it had to build), warm ready time per component and for the whole stack (median of 5 starts),
+ * and peak RSS per component after a pipeline probe has pushed data through it.
+ */
+export async function stackBench(log: (line: string) => void): Promise<string> {
+  const listed = await listProvisioned();
+  const coldBuildSeconds = Object.fromEntries(
+    listed.filter((r) => r.buildSeconds !== null).map((r) => [r.component, r.buildSeconds]),
+  );
+  const readyMs: Record<string, number[]> = {};
+  const rssMiB: Record<string, number[]> = {};
+  const total: number[] = [];
+  for (let i = 1; i <= STARTS; i++) {
+    const stack = await startLocalStack({ outDir: 'out/bench-runs', log: () => undefined });
+    try {
+      total.push(stack.readyMs);
+      for (const c of stack.components.values()) (readyMs[c.name] ??= []).push(c.readyMs);
+      const endpoints = endpointsFromStack(stack.endpoints());
+      const results = await pipelineProbe({
+        runId: stack.runId,
+        phase: 1,
+        endpoints,
+        clients: createClients(endpoints),
+        ingestTimeoutMs: 30_000,
+        registerScrapeTargets: (g) => stack.setScrapeTargets(g),
+      });
+      const failed = results.filter((r) => r.status !== 'pass');
+      if (failed.length) log(`  start ${i}: probe not clean: ${failed.map((r) => r.message).join('; ')}`);
+      for (const c of stack.components.values()) {
+        const rss = peakRssMiB(c.pid);
+        if (rss !== undefined) (rssMiB[c.name] ??= []).push(rss);
+      }
+      log(`  start ${i}/${STARTS}: whole stack ready in ${stack.readyMs}ms`);
+    } finally {
+      await stack[Symbol.asyncDispose]();
+    }
+  }
+  const perComponent = Object.fromEntries(
+    (STACK_COMPONENTS as readonly StackComponentName[]).map((name) => [
+      name,
+      {
+        warmReadyMsMedian: median(readyMs[name] ?? []),
+        warmReadyMsSamples: readyMs[name] ?? [],
+        peakRssMiB: Math.max(...(rssMiB[name] ?? [Number.NaN])),
+      },
+    ]),
+  );
+  return writeBench('stack', {
+    machine: machine(),
+    runner: 'local',
+    starts: STARTS,
+    wholeStack: { warmReadyMsMedian: median(total), samples: total },
+    components: perComponent,
+    coldBuildSeconds,
+    notes:
+      'coldBuildSeconds lists components built by `npm run stack:provision` on this machine (absent when installed from apt or built outside it).',
+  });
+}
