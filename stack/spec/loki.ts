@@ -32,6 +32,10 @@ export const lokiSpec: ComponentSpec = {
         ring: { kvstore: { store: 'inmemory' } },
       },
       ingester: { lifecycler: { min_ready_duration: '0s', final_sleep: '0s' } },
+      // The query frontend reports ready only once a querier worker found the scheduler; the
+      // default 10s lookup period made every start take 10s. A single binary can poll faster.
+      frontend: { scheduler_dns_lookup_period: '250ms' },
+      frontend_worker: { dns_lookup_duration: '250ms' },
       schema_config: {
         configs: [
           {
