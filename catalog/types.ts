@@ -64,6 +64,12 @@ export interface MetricDef {
   /** Maximum number of series (per service) before the cardinality check fails. */
   cardinalityBudget: number;
   source: CatalogSource;
+  /**
+   * `always` (default): a series exists from the first scrape (label sets are zero-initialised).
+   * `on-event`: series appear only once the event happens (a breaker transition, a violation…);
+   * presence checks accept its absence, type and label checks still apply once it is there.
+   */
+  presence?: 'always' | 'on-event';
 }
 
 export type SpanKind = 'server' | 'client' | 'internal';
@@ -88,9 +94,28 @@ export interface FlowDef {
   /** Services whose spans and log lines each request of this flow must produce. */
   services: readonly ServiceName[];
   spans: readonly SpanDef[];
+  /**
+   * Calls whose target depends on the request (kb_query's `kb` field, the KBs a plan names):
+   * between `min` and `max` of `anyOf` are called. Their targets are not in `hops`/`services`;
+   * their spans are in `spans` and are required only for the targets actually called.
+   */
+  variableHops?: readonly {
+    from: ServiceName;
+    anyOf: readonly ServiceName[];
+    min: number;
+    max: number;
+    /** What picks the targets, for a reader and for the ledger (e.g. `request body "kb"`). */
+    chosenBy: string;
+  }[];
   /** Relative weight in the k6 traffic mix. */
   weight: number;
+  /**
+   * The phase from which the flow is driven. Which parts of its traces are checked at phase N is
+   * the intersection with that phase's services (see `flowAtPhase` in phases.ts).
+   */
   phase: Phase;
+  /** Client-side latency and error SLOs of the flow (k6 thresholds: percentiles, never averages). */
+  slo?: { p95Ms: number; p99Ms: number; errorRate: number };
 }
 
 export interface LogLabelDef {
@@ -113,6 +138,10 @@ export interface RecordingRuleDef {
   expr: string;
   phase: Phase;
   source: CatalogSource;
+  /** Rule group it is rendered into (rules of a group are evaluated in order). Default `phoenix_service_rules`. */
+  group?: string;
+  /** Why the rule exists, in one line (rendered nowhere; for readers and reports). */
+  why?: string;
 }
 
 export type Severity = 'warning' | 'critical';
@@ -139,6 +168,11 @@ export interface AlertRuleDef {
   phase: Phase;
   source: CatalogSource;
   trigger: AlertTrigger;
+  /**
+   * Labels the expression's result keeps (besides those Prometheus adds); annotation templates may
+   * reference only these and `$value`. Checked by the catalog tests.
+   */
+  outputLabels?: readonly string[];
 }
 
 export interface PanelDef {
