@@ -18,6 +18,11 @@ export const STACK_VERSIONS = {
     apt: {
       package: 'prometheus-alertmanager',
       binaries: { alertmanager: '/usr/bin/prometheus-alertmanager', amtool: '/usr/bin/amtool' },
+      /** Debian's build reads its notification templates from here; container images need them too. */
+      extraFiles: [
+        '/usr/share/prometheus/alertmanager/default.tmpl',
+        '/usr/share/prometheus/alertmanager/email.tmpl',
+      ],
     },
     image: 'prom/alertmanager:v0.25.0',
   },

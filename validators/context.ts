@@ -41,6 +41,8 @@ export interface ValidationContext {
   clients: BackendClients;
   /** How long telemetry may take to arrive before a check gives up (and reports the last value seen). */
   ingestTimeoutMs: number;
+  /** Address a harness-run scrape target binds to and advertises (127.0.0.1, or the Docker network gateway). */
+  scrapeTargetHost?: string;
   /** Registers extra scrape targets with Prometheus; absent for an external stack. */
   registerScrapeTargets?: (targets: { targets: string[]; labels?: Record<string, string> }[]) => void;
 }

@@ -172,8 +172,9 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
       res.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
-  const target = `${LOOPBACK}:${(server.address() as AddressInfo).port}`;
+  const host = ctx.scrapeTargetHost ?? LOOPBACK;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const target = `${host}:${(server.address() as AddressInfo).port}`;
   const promql = `phoenix_harness_probe_info{probe_id="${probeId}"}`;
   const evidence = {
     promql: [promql],

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { HarnessError } from '../../core/index.ts';
 import { OTELCOL_COMPONENTS, STACK_VERSIONS, type ComponentName } from '../versions.ts';
@@ -119,6 +119,13 @@ function aptRecipe(name: 'prometheus' | 'alertmanager'): ComponentRecipe {
           throw new HarnessError(`${spec.apt.package} is installed but ${path} is missing`);
         copyFileSync(path, join(bin, binary));
         chmodSync(join(bin, binary), 0o755);
+      }
+      // Files the binary reads at run time keep their absolute path under rootfs/ (for local images).
+      const extraFiles: readonly string[] = 'extraFiles' in spec.apt ? spec.apt.extraFiles : [];
+      for (const file of extraFiles) {
+        const target = join(componentDir(name, spec.version, ctx.root), 'rootfs', file);
+        mkdirSync(dirname(target), { recursive: true });
+        copyFileSync(file, target);
       }
     },
   };

@@ -275,6 +275,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     components,
     sink,
     readyMs,
+    scrapeTargetHost: LOOPBACK,
     component(name) {
       const c = components.get(name);
       if (!c)

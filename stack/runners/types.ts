@@ -42,6 +42,11 @@ export interface StartedStack extends AsyncDisposable {
   component(name: StackComponentName): StartedComponent;
   /** Flat map: `prometheus` → URL, `otel-collector.otlp-grpc` → host:port, … */
   endpoints(): Record<string, string>;
+  /**
+   * The address a harness-run server (fleet, probe) must bind to and advertise so Prometheus can
+   * scrape it: 127.0.0.1 for local processes, the gateway of the harness's own Docker network for containers.
+   */
+  readonly scrapeTargetHost: string;
   /** Replaces the targets of the phoenix-services scrape job. */
   setScrapeTargets(groups: ScrapeTargetGroup[]): void;
   /** Stops one component (used to prove checks notice a dead backend). */
