@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/index.ts';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import {
   COMPONENT_ORDER,
   listProvisioned,

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { HarnessError, loadConfig, type CheckResult } from '../core/index.ts';
-import { startLocalStack } from '../stack/index.ts';
+import { startStack } from '../stack/index.ts';
 import {
   VALIDATORS,
   createClients,
@@ -43,12 +43,16 @@ export function registerValidateCommand(program: Command): void {
     .action(async (options: { phase?: number; stack?: string; keep?: boolean }, command: Command) => {
       const config = await loadConfig(command.optsWithGlobals<{ config?: string }>().config);
       const phase = options.phase ?? Math.max(...config.phases);
-      const runner = options.stack ?? config.stack.runner;
-      if (runner !== 'local') {
-        throw new HarnessError(`the ${runner} runner is not available yet`, { hint: 'use --stack local' });
+      const runner = (options.stack ?? config.stack.runner) as 'local' | 'docker' | 'external';
+      if (runner === 'external') {
+        throw new HarnessError('validating an external stack is not available yet', {
+          hint: 'use --stack local or --stack docker',
+        });
       }
       log(`▶ starting the monitoring stack (${runner})`);
-      await using stack = await startLocalStack({
+      await using stack = await startStack({
+        runner,
+        images: config.stack.images,
         outDir: config.outDir,
         startupTimeoutMs: config.stack.startupTimeoutMs,
         log,
@@ -61,6 +65,7 @@ export function registerValidateCommand(program: Command): void {
         endpoints,
         clients: createClients(endpoints),
         ingestTimeoutMs: config.stack.ingestTimeoutMs,
+        scrapeTargetHost: stack.scrapeTargetHost,
         registerScrapeTargets: (groups) => stack.setScrapeTargets(groups),
       };
       log('▶ running checks');

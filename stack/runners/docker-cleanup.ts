@@ -71,3 +71,11 @@ export async function removeByLabel(
   }
   return { containers, networks };
 }
+
+/** Removes what earlier, killed runs left behind (containers and networks whose owner process is gone). */
+export async function reapDockerOrphans(
+  log?: (line: string) => void,
+): Promise<{ containers: number; networks: number }> {
+  const { getContainerRuntimeClient } = await import('testcontainers');
+  return removeByLabel(await getContainerRuntimeClient(), log ? { log } : {});
+}

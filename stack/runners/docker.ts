@@ -282,6 +282,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     map['webhook-sink'] = sink.getUrl();
     return map;
   };
+  await warnIfPublishedBeyondLoopback(client, [...components.values()][0], log);
   const endpointsFile = join(dir, 'endpoints.json');
   writeFileSync(endpointsFile, `${JSON.stringify(endpoints(), null, 2)}\n`);
 
@@ -329,4 +330,23 @@ function collectRuleFiles(globs: string[]): { name: string; content: string }[] 
     }
   }
   return files;
+}
+
+/** Loopback only: dockerd publishes on every interface unless started with --ip=127.0.0.1. */
+async function warnIfPublishedBeyondLoopback(
+  client: ContainerRuntimeClient,
+  component: DockerComponent | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!component) return;
+  const info = (await client.container.dockerode.getContainer(component.getContainerId()).inspect()) as {
+    NetworkSettings: { Ports: Record<string, { HostIp: string }[] | null> };
+  };
+  const hostIps = Object.values(info.NetworkSettings.Ports).flatMap((b) => (b ?? []).map((x) => x.HostIp));
+  if (hostIps.some((ip) => ip !== '127.0.0.1' && ip !== '::1')) {
+    log(
+      `WARNING: Docker publishes the stack's ports on ${[...new Set(hostIps)].join(', ')}, not only loopback; ` +
+        'start dockerd with --ip=127.0.0.1 (see README, "Docker")',
+    );
+  }
 }
