@@ -1,25 +1,26 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../core/index.ts';
-import { InvalidArgumentError, Option } from 'commander';
 import {
   COMPONENT_ORDER,
   listProvisioned,
   provision,
-  startLocalStack,
+  startStack,
   type ComponentName,
+  type ImageSource,
 } from '../stack/index.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function parseComponents(value: string): ComponentName[] {
   const names = value.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => !(COMPONENT_ORDER as readonly string[]).includes(n));
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
     throw new InvalidArgumentError(
       `unknown component(s) ${unknown.join(', ')}; allowed: ${COMPONENT_ORDER.join(', ')}`,
     );
+  }
   return names as ComponentName[];
 }
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 export function registerStackCommands(program: Command): void {
   const stack = program.command('stack').description('provision, start and stop the monitoring stack');
@@ -41,10 +42,11 @@ export function registerStackCommands(program: Command): void {
         const line = (c: string, b: string, p: string, r: string, path: string) =>
           `${c.padEnd(width('component'))}  ${b.padEnd(width('binary'))}  ${p.padEnd(width('pinned'))}  ${r.padEnd(width('reported'))}  ${path}`;
         process.stdout.write(`${line('component', 'binary', 'pinned', 'reported', 'path')}\n`);
-        for (const r of rows)
+        for (const r of rows) {
           process.stdout.write(
             `${line(r.component, r.binary, r.pinned, r.reported, r.provisioned ? r.path : '(not provisioned)')}\n`,
           );
+        }
         process.exitCode = rows.every((r) => r.provisioned) ? 0 : 1;
         return;
       }
@@ -55,9 +57,20 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('up')
     .description('start the stack, print its endpoints and `ready <endpoints.json>`, stay up until Ctrl-C')
-    .action(async (_options, command: Command) => {
+    .addOption(
+      new Option('--stack <runner>', 'local processes or Docker containers').choices(['local', 'docker']),
+    )
+    .addOption(
+      new Option(
+        '--images <source>',
+        'docker runner: official pinned images, or local ones built from the provisioned binaries',
+      ).choices(['official', 'local', 'auto']),
+    )
+    .action(async (options: { stack?: 'local' | 'docker'; images?: ImageSource }, command: Command) => {
       const config = await loadConfig(command.optsWithGlobals<{ config?: string }>().config);
-      const started = await startLocalStack({
+      const started = await startStack({
+        runner: options.stack ?? (config.stack.runner === 'docker' ? 'docker' : 'local'),
+        images: options.images ?? config.stack.images,
         outDir: config.outDir,
         startupTimeoutMs: config.stack.startupTimeoutMs,
         log,
@@ -65,7 +78,9 @@ export function registerStackCommands(program: Command): void {
       for (const [name, url] of Object.entries(started.endpoints()))
         process.stdout.write(`${name.padEnd(28)} ${url}\n`);
       process.stdout.write(`ready ${started.endpointsFile}\n`);
-      log(`stack ${started.runId} ready in ${started.readyMs}ms; logs under ${started.dir}; Ctrl-C to stop`);
+      log(
+        `stack ${started.runId} (${started.runner}) ready in ${started.readyMs}ms; logs under ${started.dir}; Ctrl-C to stop`,
+      );
       // Stay up until a signal: the shutdown hook registered by the runner tears everything down.
       await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
     });
