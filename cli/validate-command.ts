@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { HarnessError, loadConfig, type CheckResult } from '../core/index.ts';
+import type { Phase } from '../catalog/index.ts';
 import { startStack } from '../stack/index.ts';
 import {
   VALIDATORS,
@@ -42,7 +43,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--keep', 'leave the stack running after the checks (Ctrl-C to stop)')
     .action(async (options: { phase?: number; stack?: string; keep?: boolean }, command: Command) => {
       const config = await loadConfig(command.optsWithGlobals<{ config?: string }>().config);
-      const phase = options.phase ?? Math.max(...config.phases);
+      const phase = (options.phase ?? Math.max(...config.phases)) as Phase;
       const runner = (options.stack ?? config.stack.runner) as 'local' | 'docker' | 'external';
       if (runner === 'external') {
         throw new HarnessError('validating an external stack is not available yet', {

@@ -1,8 +1,11 @@
 export { HarnessError, ConfigError, DeadlineError, describeError } from './errors.ts';
-export { pollUntil, waitFor, describeLast } from './poll.ts';
+export { pollUntil, waitFor, describeLast, pollInterval } from './poll.ts';
 export type { PollOptions, PollOutcome } from './poll.ts';
 export { getFreePort, getFreePorts, isPortFree, LOOPBACK } from './ports.ts';
 export { newRunId } from './run-id.ts';
+export { forEachConcurrent } from './concurrency.ts';
+export { ledgerFromEntries } from './ledger.ts';
+export type { LedgerEntry, LedgerSource, AccountingRow } from './ledger.ts';
 export { CHECK_FAMILIES } from './check-result.ts';
 export type { CheckResult, CheckFamily, CheckStatus, CheckEvidence, Check } from './check-result.ts';
 export {

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as timerPromise } from 'node:timers/promises';
 import { DeadlineError } from './errors.ts';
 
 export interface PollOptions<T> {
@@ -48,10 +48,7 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<PollOutcome
     if (elapsedMs >= options.timeoutMs || options.signal?.aborted) {
       return { ok: false, last, lastError, elapsedMs, attempts };
     }
-    // Poll interval between probes (not a sleep standing in for readiness): bounded by the deadline.
-    await delay(Math.min(intervalMs, Math.max(0, options.timeoutMs - elapsedMs)), undefined, {
-      signal: options.signal,
-    }).catch(() => undefined);
+    await pollInterval(Math.min(intervalMs, Math.max(0, options.timeoutMs - elapsedMs)), options.signal);
   }
 }
 
@@ -72,5 +69,16 @@ export async function waitFor<T>(options: PollOptions<T>): Promise<T> {
   throw new DeadlineError(
     `${options.description} after ${outcome.elapsedMs}ms (last: ${describeLast(outcome, options.render)})`,
     { lastSeen: outcome.last ?? outcome.lastError, elapsedMs: outcome.elapsedMs },
+  );
+}
+
+/**
+ * The pause between two polls of a condition that has a deadline (never a stand-in for readiness:
+ * callers bound it by their deadline). Resolves early when the signal aborts.
+ */
+export function pollInterval(ms: number, signal?: AbortSignal): Promise<void> {
+  return timerPromise(ms, undefined, signal ? { signal } : {}).then(
+    () => undefined,
+    () => undefined,
   );
 }

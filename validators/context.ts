@@ -1,10 +1,14 @@
+import type { Phase } from '../catalog/index.ts';
+import type { LedgerSource } from '../core/index.ts';
 import {
   AlertmanagerClient,
+  GrafanaClient,
   JaegerClient,
   LokiClient,
   OtlpHttpClient,
   PrometheusClient,
   WebhookSinkClient,
+  type GrafanaApi,
   type JaegerApi,
   type LokiApi,
   type PrometheusApi,
@@ -29,14 +33,31 @@ export interface BackendClients {
   loki?: LokiApi;
   jaeger?: JaegerApi;
   alertmanager?: AlertmanagerClient;
+  grafana?: GrafanaApi;
   otlp?: OtlpHttpClient;
   sink?: WebhookSinkClient;
+}
+
+/** Paths of the command-line tools the offline checks run (the CLI fills them from the provisioned cache). */
+export interface ToolPaths {
+  promtool?: string;
+  amtool?: string;
 }
 
 /** What every check receives. Checks never start or stop anything. */
 export interface ValidationContext {
   runId: string;
-  phase: number;
+  phase: Phase;
+  /** The requests the load generator sent; checks that account for requests skip without it. */
+  ledger?: LedgerSource;
+  /** The run window: from just before the load started to after the final scrape. */
+  window?: { start: Date; end: Date };
+  /** Bounded parallelism for per-request lookups (Jaeger, Loki). */
+  concurrency?: number;
+  /** The target label naming the service that exposes a series (default `phoenix_service`). */
+  serviceLabel?: string;
+  /** How many missing ids/examples a failure message lists. */
+  exampleLimit?: number;
   endpoints: BackendEndpoints;
   clients: BackendClients;
   /** How long telemetry may take to arrive before a check gives up (and reports the last value seen). */
@@ -45,6 +66,13 @@ export interface ValidationContext {
   scrapeTargetHost?: string;
   /** Registers extra scrape targets with Prometheus; absent for an external stack. */
   registerScrapeTargets?: (targets: { targets: string[]; labels?: Record<string, string> }[]) => void;
+  /** Production-scale Prometheus rule files (globs allowed), for the offline alert-rule checks. */
+  ruleFiles?: string[];
+  /** `promtool test rules` files; default: `tests/*.yml` beside the rule files. */
+  ruleTestFiles?: string[];
+  /** The rendered Alertmanager config file (stack/spec's `alertmanagerConfig`), for amtool. */
+  alertmanagerConfigFile?: string;
+  tools?: ToolPaths;
 }
 
 /** Builds API clients from endpoints, with per-backend extra headers (Authorization, X-Scope-OrgID…). */
@@ -62,6 +90,7 @@ export function createClients(
     ...(endpoints.alertmanager
       ? { alertmanager: new AlertmanagerClient(opts('alertmanager', endpoints.alertmanager)) }
       : {}),
+    ...(endpoints.grafana ? { grafana: new GrafanaClient(opts('grafana', endpoints.grafana)) } : {}),
     ...(endpoints.otelCollector
       ? { otlp: new OtlpHttpClient(opts('otelCollector', endpoints.otelCollector)) }
       : {}),

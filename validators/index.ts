@@ -1,15 +1,21 @@
 import type { Check } from '../core/index.ts';
 import type { ValidationContext } from './context.ts';
+import { metricsCheck } from './metrics.ts';
 import { pipelineProbe } from './pipeline-probe.ts';
+import { tracesCheck } from './traces.ts';
 
 /** Every check, by name; the name type is derived from this table. */
 export const VALIDATORS = {
   pipelineProbe,
+  traces: tracesCheck,
+  metrics: metricsCheck,
 } satisfies Record<string, Check<ValidationContext>>;
 
 export type ValidatorName = keyof typeof VALIDATORS;
 
 export { pipelineProbe, PROBE_SERVICE } from './pipeline-probe.ts';
+export { tracesCheck, analyzeTrace } from './traces.ts';
+export { metricsCheck, exactIncrease, DEFAULT_SERVICE_LABEL } from './metrics.ts';
 export { createClients, endpointsFromStack } from './context.ts';
 export type { ValidationContext, BackendEndpoints, BackendClients } from './context.ts';
 export * from './clients/index.ts';

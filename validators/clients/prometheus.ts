@@ -26,10 +26,18 @@ interface PromResponse<T> {
   error?: string;
 }
 
+export interface PromRangeSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
 /** The Prometheus HTTP API (v1): instant queries, targets, metadata, series. */
 export interface PrometheusApi {
   readonly baseUrl: string;
   query(promql: string, time?: Date): Promise<PromSample[]>;
+  /** An instant query of a range selector (`metric[5m]`): the raw samples, for exact counter arithmetic. */
+  queryRaw(promql: string, time?: Date): Promise<PromRangeSeries[]>;
+  labelValues(label: string): Promise<string[]>;
   targets(): Promise<PromTarget[]>;
   metadata(metric?: string): Promise<Record<string, PromMetadata[]>>;
   series(match: string, start?: Date, end?: Date): Promise<Record<string, string>[]>;
@@ -59,6 +67,20 @@ export class PrometheusClient implements PrometheusApi {
       time: time ? String(time.getTime() / 1000) : undefined,
     });
     return data.result;
+  }
+
+  async queryRaw(promql: string, time?: Date): Promise<PromRangeSeries[]> {
+    const data = await this.unwrap<{ resultType: string; result: PromRangeSeries[] }>('/api/v1/query', {
+      query: promql,
+      time: time ? String(time.getTime() / 1000) : undefined,
+    });
+    if (data.resultType !== 'matrix')
+      throw new Error(`Prometheus: expected a matrix for ${promql}, got ${data.resultType}`);
+    return data.result;
+  }
+
+  labelValues(label: string): Promise<string[]> {
+    return this.unwrap(`/api/v1/label/${encodeURIComponent(label)}/values`, {});
   }
 
   async targets(): Promise<PromTarget[]> {

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { flowAtPhase, flowByName, type FlowName } from '../catalog/index.ts';
+import { ledgerFromEntries, type LedgerEntry } from '../core/index.ts';
+import type { ValidationContext } from './context.ts';
+import { FakeJaeger, buildTrace } from './testing/fake-jaeger.ts';
+import { analyzeTrace, tracesCheck } from './traces.ts';
+
+function entry(flow: FlowName, n = 1): LedgerEntry {
+  return {
+    traceId: randomBytes(16).toString('hex'),
+    correlationId: `run-1-${n}`,
+    flow,
+    status: 200,
+    startMs: Date.now(),
+    durationMs: 5,
+  };
+}
+
+function ctx(
+  jaeger: FakeJaeger,
+  entries: LedgerEntry[],
+  overrides: Partial<ValidationContext> = {},
+): ValidationContext {
+  return {
+    runId: 'run',
+    phase: 4,
+    endpoints: {},
+    clients: { jaeger },
+    ingestTimeoutMs: 2_000,
+    ledger: ledgerFromEntries(entries),
+    ...overrides,
+  };
+}
+
+const byId = (results: Awaited<ReturnType<typeof tracesCheck>>) =>
+  Object.fromEntries(results.map((r) => [r.id, r]));
+
+describe('analyzeTrace', () => {
+  const flow = flowAtPhase(flowByName('plan_and_execute'), 4);
+
+  it('finds nothing wrong with a correct trace', () => {
+    const e = entry('plan_and_execute');
+    const { trace } = buildTrace(flow, e, { kbs: ['mind-kb', 'soul-kb'] });
+    expect(analyzeTrace(trace, e, flow)).toMatchObject({
+      missingServices: [],
+      missingSpans: [],
+      brokenHops: [],
+      orphanSpans: [],
+      correlationMismatches: [],
+      missingAttributes: [],
+      variableHopProblems: [],
+    });
+  });
+
+  it('names the hop that broke propagation', () => {
+    const e = entry('plan_and_execute');
+    const { trace } = buildTrace(flow, e, { kbs: ['mind-kb'], breakHop: 'data-router → mind-kb' });
+    const verdict = analyzeTrace(trace, e, flow);
+    expect(verdict.brokenHops).toEqual(['data-router → mind-kb']);
+  });
+
+  it('reports a span whose correlation id differs from the ledger', () => {
+    const e = entry('kb_query');
+    const kbFlow = flowAtPhase(flowByName('kb_query'), 4);
+    const { trace } = buildTrace(kbFlow, e, { correlationId: 'someone-else' });
+    expect(analyzeTrace(trace, e, kbFlow).correlationMismatches[0]).toContain('"someone-else"');
+  });
+});
+
+describe('tracesCheck', () => {
+  it('passes when every ledger trace is in Jaeger, complete, even if it arrives late', async () => {
+    const jaeger = new FakeJaeger(1);
+    const entries = [entry('plan_and_execute', 1), entry('kb_query', 2), entry('llm_generate', 3)];
+    for (const e of entries) jaeger.add(buildTrace(flowAtPhase(flowByName(e.flow), 4), e).trace);
+    const results = byId(await tracesCheck(ctx(jaeger, entries)));
+    for (const r of Object.values(results)) expect(r.status, `${r.id}: ${r.message}`).toBe('pass');
+    expect(results['traces.completeness']?.evidence.perFlow).toEqual({
+      plan_and_execute: { sent: 1, traced: 1 },
+      kb_query: { sent: 1, traced: 1 },
+      llm_generate: { sent: 1, traced: 1 },
+    });
+  });
+
+  it('fails completeness, listing the missing trace ids, with the last error seen', async () => {
+    const jaeger = new FakeJaeger();
+    const present = entry('kb_query', 1);
+    const lost = entry('kb_query', 2);
+    jaeger.add(buildTrace(flowAtPhase(flowByName('kb_query'), 4), present).trace);
+    const results = byId(await tracesCheck(ctx(jaeger, [present, lost], { ingestTimeoutMs: 300 })));
+    const completeness = results['traces.completeness'];
+    expect(completeness?.status).toBe('fail');
+    expect(completeness?.message).toContain(`1 of 2 requests have no trace in Jaeger at http://fake-jaeger`);
+    expect(completeness?.message).toContain(`missing: ${lost.traceId}`);
+    expect(completeness?.observed).toBe('1 found (50.00%)');
+  });
+
+  it('fails propagation naming the broken hop and how many traces it broke', async () => {
+    const jaeger = new FakeJaeger();
+    const entries = [entry('plan_and_execute', 1), entry('plan_and_execute', 2)];
+    for (const e of entries)
+      jaeger.add(
+        buildTrace(flowAtPhase(flowByName(e.flow), 4), e, { breakHop: 'data-router → mind-kb' }).trace,
+      );
+    const results = byId(await tracesCheck(ctx(jaeger, entries)));
+    expect(results['traces.propagation']?.status).toBe('fail');
+    expect(results['traces.propagation']?.message).toMatch(
+      /^data-router → mind-kb did not propagate traceparent \(2 traces\)/,
+    );
+    // The structure check sees the KB missing from the request's trace.
+    expect(results['traces.structure']?.status).toBe('fail');
+  });
+
+  it('fails the attribute check naming the span and the attribute', async () => {
+    const jaeger = new FakeJaeger();
+    const e = entry('llm_generate');
+    jaeger.add(
+      buildTrace(flowAtPhase(flowByName('llm_generate'), 4), e, { dropAttribute: 'peer.service' }).trace,
+    );
+    const results = byId(await tracesCheck(ctx(jaeger, [e])));
+    expect(results['traces.attributes']?.status).toBe('fail');
+    expect(results['traces.attributes']?.message).toContain(
+      'orchestrator-service: call safety-service: peer.service',
+    );
+  });
+
+  it('skips, saying why, without a ledger or without Jaeger', async () => {
+    const noLedger = await tracesCheck({
+      runId: 'r',
+      phase: 1,
+      endpoints: {},
+      clients: { jaeger: new FakeJaeger() },
+      ingestTimeoutMs: 10,
+    });
+    expect(noLedger.every((r) => r.status === 'skip' && r.message.includes('ledger'))).toBe(true);
+    const noJaeger = await tracesCheck({
+      runId: 'r',
+      phase: 1,
+      endpoints: {},
+      clients: {},
+      ingestTimeoutMs: 10,
+    });
+    expect(noJaeger.every((r) => r.status === 'skip' && r.message.includes('Jaeger'))).toBe(true);
+  });
+});

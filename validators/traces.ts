@@ -1,0 +1,391 @@
+import {
+  flowAtPhase,
+  flowByName,
+  type FlowDef,
+  type FlowName,
+  type Phase,
+  type SpanDef,
+} from '../catalog/index.ts';
+import { forEachConcurrent, pollInterval, type CheckResult, type LedgerEntry } from '../core/index.ts';
+import type { JaegerSpan, JaegerTrace } from './clients/index.ts';
+import type { ValidationContext } from './context.ts';
+import { errorMessage, result, skipped, type ResultBase } from './result.ts';
+
+const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_EXAMPLES = 10;
+/** A trace whose span count has not changed for this long is taken as complete, broken or not. */
+const SETTLE_MS = 3_000;
+const RETRY_INTERVAL_MS = 1_000;
+
+/** What one trace looks like against its flow's expectations. */
+export interface TraceVerdict {
+  spanCount: number;
+  missingServices: string[];
+  missingSpans: string[];
+  /** `from → to` hops whose client span has no server child in the trace. */
+  brokenHops: string[];
+  /** Spans whose parent is not in the trace, other than the single entry span. */
+  orphanSpans: string[];
+  /** Spans whose `correlation.id` differs from the ledger's (or is missing). */
+  correlationMismatches: string[];
+  /** `service/span name: attribute` for each required attribute absent. */
+  missingAttributes: string[];
+  variableHopProblems: string[];
+}
+
+const serviceOf = (trace: JaegerTrace, span: JaegerSpan) =>
+  trace.processes[span.processID]?.serviceName ?? '?';
+const tagOf = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
+const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+
+function isVariableTarget(flow: FlowDef, spanDef: SpanDef): boolean {
+  return (flow.variableHops ?? []).some(
+    (h) =>
+      (spanDef.kind === 'server' && h.anyOf.includes(spanDef.service)) ||
+      (spanDef.kind === 'client' &&
+        spanDef.service === h.from &&
+        h.anyOf.some((t) => spanDef.name === `call ${t}`)),
+  );
+}
+
+/** Compares one trace with its flow (restricted to the phase's services). Pure, for unit tests. */
+export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowDef): TraceVerdict {
+  const spans = trace.spans;
+  const byId = new Map(spans.map((s) => [s.spanID, s]));
+  const present = new Set(spans.map((s) => `${serviceOf(trace, s)} ${s.operationName}`));
+  const services = new Set(spans.map((s) => serviceOf(trace, s)));
+
+  const variableTargets = new Set((flow.variableHops ?? []).flatMap((h) => h.anyOf));
+  const missingServices = flow.services.filter((s) => !services.has(s) && !variableTargets.has(s));
+  const missingSpans = flow.spans
+    .filter((d) => !isVariableTarget(flow, d) && !present.has(`${d.service} ${d.name}`))
+    .map((d) => `${d.service}: ${d.name}`);
+
+  const variableHopProblems: string[] = [];
+  for (const hop of flow.variableHops ?? []) {
+    const called = hop.anyOf.filter((t) =>
+      spans.some((s) => serviceOf(trace, s) === hop.from && s.operationName === `call ${t}`),
+    );
+    if (called.length < hop.min || called.length > hop.max) {
+      variableHopProblems.push(
+        `${hop.from} called ${called.length} of ${hop.anyOf.join('/')} (expected ${hop.min}..${hop.max})`,
+      );
+    }
+    // Each target actually called must show its own server span in this trace.
+    for (const target of called) {
+      const server = flow.spans.find((d) => d.service === target && d.kind === 'server');
+      if (server && !present.has(`${target} ${server.name}`)) missingSpans.push(`${target}: ${server.name}`);
+    }
+  }
+
+  // Every client span `call X` must have a server span of X as its child: otherwise X's side of the
+  // call landed in another trace (or nowhere), i.e. the caller did not propagate traceparent.
+  const phaseServices = new Set([...flow.services, ...variableTargets]);
+  const brokenHops: string[] = [];
+  for (const span of spans) {
+    const target = /^call (.+)$/.exec(span.operationName)?.[1];
+    if (!target || !phaseServices.has(target as never)) continue;
+    const child = spans.some((s) => parentOf(s) === span.spanID && serviceOf(trace, s) === target);
+    if (!child) brokenHops.push(`${serviceOf(trace, span)} → ${target}`);
+  }
+
+  const roots = spans.filter((s) => {
+    const parent = parentOf(s);
+    return parent === undefined || !byId.has(parent);
+  });
+  // The entry span's parent is k6's (not exported), so exactly one root is expected: the entry server span.
+  const entryName = `POST ${flow.entry.path}`;
+  const orphanSpans = roots
+    .filter(
+      (s, i) =>
+        !(i === roots.findIndex((r) => r.operationName === entryName) && s.operationName === entryName),
+    )
+    .map((s) => `${serviceOf(trace, s)}: ${s.operationName}`);
+
+  const correlationMismatches = spans
+    .filter((s) => tagOf(s, 'correlation.id') !== entry.correlationId)
+    .map(
+      (s) =>
+        `${serviceOf(trace, s)}: ${s.operationName} has ${JSON.stringify(tagOf(s, 'correlation.id') ?? null)}`,
+    );
+
+  const missingAttributes: string[] = [];
+  for (const def of flow.spans) {
+    for (const span of spans.filter(
+      (s) => s.operationName === def.name && serviceOf(trace, s) === def.service,
+    )) {
+      for (const attr of def.requiredAttributes) {
+        if (tagOf(span, attr) === undefined) missingAttributes.push(`${def.service}: ${def.name}: ${attr}`);
+      }
+    }
+  }
+
+  return {
+    spanCount: spans.length,
+    missingServices,
+    missingSpans,
+    brokenHops: [...new Set(brokenHops)],
+    orphanSpans,
+    correlationMismatches,
+    missingAttributes: [...new Set(missingAttributes)],
+    variableHopProblems,
+  };
+}
+
+const isClean = (v: TraceVerdict) =>
+  v.missingServices.length +
+    v.missingSpans.length +
+    v.brokenHops.length +
+    v.orphanSpans.length +
+    v.variableHopProblems.length ===
+  0;
+
+interface Tally {
+  count: number;
+  examples: string[];
+}
+
+function tally(): Tally {
+  return { count: 0, examples: [] };
+}
+
+function note(t: Tally, example: string, limit: number): void {
+  t.count += 1;
+  if (t.examples.length < limit) t.examples.push(example);
+}
+
+interface Pending {
+  entry: LedgerEntry;
+  lastSpanCount: number;
+  stableSince: number;
+  verdict?: TraceVerdict;
+}
+
+const base = (id: string, title: string, phase: Phase): ResultBase => ({
+  id: `traces.${id}`,
+  family: 'traces',
+  title,
+  phase,
+});
+
+/**
+ * The traces family: every ledger trace is in Jaeger, holds its flow's services and spans with
+ * intact parentage (naming the hop that broke propagation), carries the request's correlation id
+ * and the required attributes. Traces arrive late, so lookups repeat until each trace is complete
+ * or has stopped changing, bounded by the ingest deadline.
+ */
+export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]> {
+  const phase = ctx.phase;
+  const ids = {
+    completeness: base('completeness', 'Every request of the ledger has its trace in Jaeger', 1),
+    structure: base('structure', "Each trace holds its flow's services and span names", 1),
+    propagation: base(
+      'propagation',
+      'Every hop propagates traceparent: one root, every parent inside the trace',
+      1,
+    ),
+    correlation: base('correlation', "Every span carries the request's correlation id", 2),
+    attributes: base('attributes', 'Spans carry the required attributes', 2),
+  };
+  const all = Object.values(ids);
+  const jaeger = ctx.clients.jaeger;
+  if (!jaeger) return all.map((b) => skipped(b, 'needs the Jaeger endpoint'));
+  if (!ctx.ledger)
+    return all.map((b) => skipped(b, 'needs a request ledger (run a scenario, or pass --ledger)'));
+
+  const limit = ctx.exampleLimit ?? DEFAULT_EXAMPLES;
+  const flows = new Map<FlowName, FlowDef>();
+  const flowOf = (name: FlowName) => {
+    let f = flows.get(name);
+    if (!f) flows.set(name, (f = flowAtPhase(flowByName(name), phase)));
+    return f;
+  };
+
+  const started = Date.now();
+  const deadline = started + ctx.ingestTimeoutMs;
+  const pending = new Map<string, Pending>();
+  const final = new Map<string, { entry: LedgerEntry; verdict: TraceVerdict }>();
+  let sent = 0;
+  let lastError: string | undefined;
+  const perFlow: Record<string, { sent: number; traced: number }> = {};
+
+  const lookUp = async (p: Pending) => {
+    let trace: JaegerTrace | undefined;
+    try {
+      trace = await jaeger.getTrace(p.entry.traceId);
+    } catch (error) {
+      lastError = errorMessage(error);
+      return;
+    }
+    const now = Date.now();
+    if (!trace) return;
+    const verdict = analyzeTrace(trace, p.entry, flowOf(p.entry.flow));
+    if (verdict.spanCount !== p.lastSpanCount) {
+      p.lastSpanCount = verdict.spanCount;
+      p.stableSince = now;
+    }
+    p.verdict = verdict;
+    if (isClean(verdict) || now - p.stableSince >= SETTLE_MS) {
+      pending.delete(p.entry.traceId);
+      final.set(p.entry.traceId, { entry: p.entry, verdict });
+    }
+  };
+
+  // First pass streams the ledger; later passes retry what is missing or still changing.
+  await forEachConcurrent(ctx.ledger.read(), ctx.concurrency ?? DEFAULT_CONCURRENCY, async (entry) => {
+    sent += 1;
+    (perFlow[entry.flow] ??= { sent: 0, traced: 0 }).sent += 1;
+    const p: Pending = { entry, lastSpanCount: -1, stableSince: Date.now() };
+    pending.set(entry.traceId, p);
+    await lookUp(p);
+  });
+  while (pending.size > 0 && Date.now() < deadline) {
+    // Interval between retry passes, bounded by the ingest deadline (data arrives late).
+    await pollInterval(Math.min(RETRY_INTERVAL_MS, Math.max(0, deadline - Date.now())));
+    await forEachConcurrent([...pending.values()], ctx.concurrency ?? DEFAULT_CONCURRENCY, lookUp);
+  }
+  // Traces still changing at the deadline are judged as last seen.
+  for (const [id, p] of pending) if (p.verdict) final.set(id, { entry: p.entry, verdict: p.verdict });
+  const missing = [...pending.values()].filter((p) => !p.verdict).map((p) => p.entry);
+  const durationMs = Date.now() - started;
+
+  const structure = tally();
+  const propagation = tally();
+  const hops = new Map<string, number>();
+  const correlation = tally();
+  const attributes = new Map<string, number>();
+  for (const { entry, verdict } of final.values()) {
+    const flow = perFlow[entry.flow];
+    if (flow) flow.traced += 1;
+    const label = `${entry.traceId} (${entry.flow})`;
+    const structural = [
+      ...verdict.missingServices.map((s) => `no ${s} span`),
+      ...verdict.missingSpans.map((s) => `missing ${s}`),
+      ...verdict.variableHopProblems,
+    ];
+    if (structural.length) note(structure, `${label}: ${structural.join('; ')}`, limit);
+    if (verdict.brokenHops.length || verdict.orphanSpans.length) {
+      const parts = [
+        ...verdict.brokenHops.map((h) => `${h} did not propagate traceparent`),
+        ...verdict.orphanSpans.map((o) => `orphan ${o}`),
+      ];
+      note(propagation, `${label}: ${parts.join('; ')}`, limit);
+      for (const h of verdict.brokenHops) hops.set(h, (hops.get(h) ?? 0) + 1);
+    }
+    if (verdict.correlationMismatches.length) {
+      note(
+        correlation,
+        `${label}: expected ${entry.correlationId}; ${verdict.correlationMismatches.slice(0, 3).join('; ')}`,
+        limit,
+      );
+    }
+    for (const a of verdict.missingAttributes) attributes.set(a, (attributes.get(a) ?? 0) + 1);
+  }
+
+  const traced = final.size;
+  const pct = sent === 0 ? 100 : (100 * traced) / sent;
+  const evidenceIds = (examples: string[]) => examples.map((e) => e.split(' ')[0] ?? e);
+  const jaegerUrl = (id: string) => `${jaeger.baseUrl}/trace/${id}`;
+  const results: CheckResult[] = [];
+
+  results.push(
+    missing.length === 0
+      ? result(ids.completeness, 'pass', {
+          expected: `${sent} traces`,
+          observed: `${traced} found (100%)`,
+          message: `all ${sent} requests of the ledger have their trace in Jaeger`,
+          evidence: { perFlow },
+          durationMs,
+        })
+      : result(ids.completeness, 'fail', {
+          expected: `${sent} traces`,
+          observed: `${traced} found (${pct.toFixed(2)}%)`,
+          message:
+            `${missing.length} of ${sent} requests have no trace in Jaeger at ${jaeger.baseUrl} after ${durationMs}ms` +
+            ` (completeness ${pct.toFixed(2)}%); missing: ${missing
+              .slice(0, limit)
+              .map((m) => m.traceId)
+              .join(', ')}` +
+            (missing.length > limit ? ` and ${missing.length - limit} more` : '') +
+            (lastError ? ` (last error: ${lastError})` : ''),
+          evidence: {
+            traceIds: missing.slice(0, limit).map((m) => m.traceId),
+            urls: missing.slice(0, 3).map((m) => jaegerUrl(m.traceId)),
+            perFlow,
+          },
+          durationMs,
+        }),
+  );
+
+  const summarize = (
+    b: ResultBase,
+    t: Tally,
+    what: string,
+    okMessage: string,
+    headline?: string,
+  ): CheckResult =>
+    t.count === 0
+      ? result(b, 'pass', {
+          expected: `0 ${what}`,
+          observed: `0 of ${traced} traces`,
+          message: okMessage,
+          durationMs,
+        })
+      : result(b, 'fail', {
+          expected: `0 ${what}`,
+          observed: `${t.count} of ${traced} traces`,
+          message: `${headline ? `${headline}; ` : ''}${t.count} of ${traced} traces ${what}: ${t.examples.join(' | ')}`,
+          evidence: {
+            traceIds: evidenceIds(t.examples),
+            urls: evidenceIds(t.examples).slice(0, 3).map(jaegerUrl),
+          },
+          durationMs,
+        });
+
+  results.push(
+    summarize(
+      ids.structure,
+      structure,
+      'lack expected services or spans',
+      "every trace holds its flow's services and span names",
+    ),
+  );
+  const hopHeadline = [...hops.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([h, n]) => `${h} did not propagate traceparent (${n} traces)`)
+    .join('; ');
+  results.push(
+    summarize(
+      ids.propagation,
+      propagation,
+      'are broken',
+      'every trace has one root and every parent inside it',
+      hopHeadline || undefined,
+    ),
+  );
+  results.push(
+    summarize(
+      ids.correlation,
+      correlation,
+      'carry another correlation id',
+      "every span carries its request's correlation id",
+    ),
+  );
+  const attrList = [...attributes.entries()].map(([a, n]) => `${a} (${n} spans)`);
+  results.push(
+    attrList.length === 0
+      ? result(ids.attributes, 'pass', {
+          expected: 'all required attributes',
+          observed: 'all present',
+          message: 'every span carries its required attributes',
+          durationMs,
+        })
+      : result(ids.attributes, 'fail', {
+          expected: 'all required attributes',
+          observed: `${attrList.length} missing`,
+          message: `required span attributes missing: ${attrList.slice(0, limit).join('; ')}`,
+          durationMs,
+        }),
+  );
+  return results;
+}
