@@ -1,5 +1,6 @@
 import type { Check } from '../core/index.ts';
 import type { ValidationContext } from './context.ts';
+import { logsCheck } from './logs.ts';
 import { metricsCheck } from './metrics.ts';
 import { pipelineProbe } from './pipeline-probe.ts';
 import { tracesCheck } from './traces.ts';
@@ -9,6 +10,7 @@ export const VALIDATORS = {
   pipelineProbe,
   traces: tracesCheck,
   metrics: metricsCheck,
+  logs: logsCheck,
 } satisfies Record<string, Check<ValidationContext>>;
 
 export type ValidatorName = keyof typeof VALIDATORS;
@@ -16,6 +18,7 @@ export type ValidatorName = keyof typeof VALIDATORS;
 export { pipelineProbe, PROBE_SERVICE } from './pipeline-probe.ts';
 export { tracesCheck, analyzeTrace } from './traces.ts';
 export { metricsCheck, exactIncrease, DEFAULT_SERVICE_LABEL } from './metrics.ts';
+export { logsCheck, traceIdsQuery } from './logs.ts';
 export { createClients, endpointsFromStack } from './context.ts';
 export type { ValidationContext, BackendEndpoints, BackendClients } from './context.ts';
 export * from './clients/index.ts';

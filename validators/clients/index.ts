@@ -3,7 +3,7 @@ export type { BackendOptions } from './http.ts';
 export { PrometheusClient } from './prometheus.ts';
 export type { PrometheusApi, PromSample, PromTarget, PromMetadata, PromRangeSeries } from './prometheus.ts';
 export { LokiClient } from './loki.ts';
-export type { LokiApi, LokiStream } from './loki.ts';
+export type { LokiApi, LokiStream, LokiVectorSample } from './loki.ts';
 export { JaegerClient } from './jaeger.ts';
 export type { JaegerApi, JaegerTrace, JaegerSpan } from './jaeger.ts';
 export { AlertmanagerClient } from './alertmanager.ts';

@@ -6,8 +6,15 @@ export interface LokiStream {
   values: ([string, string] | [string, string, Record<string, unknown>])[];
 }
 
+export interface LokiVectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
 export interface LokiApi {
   readonly baseUrl: string;
+  /** An instant metric query (`sum by (x) (count_over_time({…}[5m]))`): one sample per series. */
+  queryInstant(logql: string, time: Date): Promise<LokiVectorSample[]>;
   queryRange(
     logql: string,
     options: { start: Date; end: Date; limit?: number; direction?: 'forward' | 'backward' },
@@ -44,6 +51,16 @@ export class LokiClient implements LokiApi {
         direction: options.direction ?? 'forward',
       },
     );
+    return body.data.result;
+  }
+
+  async queryInstant(logql: string, time: Date): Promise<LokiVectorSample[]> {
+    const body = await this.http.get<{
+      status: string;
+      data: { resultType: string; result: LokiVectorSample[] };
+    }>('/loki/api/v1/query', { query: logql, time: ns(time), limit: 100_000 });
+    if (body.data.resultType !== 'vector')
+      throw new Error(`Loki: expected a vector for ${logql}, got ${body.data.resultType}`);
     return body.data.result;
   }
 
