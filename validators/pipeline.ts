@@ -1,0 +1,193 @@
+import type { Phase } from '../catalog/index.ts';
+import type { CheckResult } from '../core/index.ts';
+import type { PrometheusApi } from './clients/index.ts';
+import type { ValidationContext } from './context.ts';
+import { exactIncrease } from './metrics.ts';
+import { errorMessage, result, skipped, type ResultBase } from './result.ts';
+
+/** The three OTLP signals and the Collector's name for their items. */
+export const SIGNALS = [
+  { signal: 'traces', item: 'spans' },
+  { signal: 'logs', item: 'log_records' },
+  { signal: 'metrics', item: 'metric_points' },
+] as const;
+
+/** A stage of the pipeline where telemetry can be lost, and the counter that says so. */
+export interface LossCounter {
+  stage: string;
+  promql: string;
+  /** What a positive increase means, for the message. */
+  meaning: string;
+}
+
+/** Every counter of refused, failed or discarded telemetry the stack exposes about itself. */
+export function lossCounters(collectorJob = 'opentelemetry-collector'): LossCounter[] {
+  const collector = `job="${collectorJob}"`;
+  return [
+    ...SIGNALS.flatMap(({ signal, item }) => [
+      {
+        stage: `Collector receiver (${signal})`,
+        promql: `otelcol_receiver_refused_${item}_total{${collector}}`,
+        meaning: `${item.replace('_', ' ')} refused by the Collector's receiver`,
+      },
+      {
+        stage: `Collector processors (${signal})`,
+        promql: `otelcol_processor_refused_${item}_total{${collector}}`,
+        meaning: `${item.replace('_', ' ')} refused by a processor (memory_limiter)`,
+      },
+      {
+        stage: `Collector exporter (${signal})`,
+        promql: `otelcol_exporter_send_failed_${item}_total{${collector}}`,
+        meaning: `${item.replace('_', ' ')} the Collector failed to send to the backend`,
+      },
+      {
+        stage: `Collector queue (${signal})`,
+        promql: `otelcol_exporter_enqueue_failed_${item}_total{${collector}}`,
+        meaning: `${item.replace('_', ' ')} dropped because the export queue was full`,
+      },
+    ]),
+    {
+      stage: 'Jaeger receiver',
+      promql: 'otelcol_receiver_refused_spans_total{job="jaeger"}',
+      meaning: 'spans refused by Jaeger',
+    },
+    {
+      stage: 'Loki ingestion',
+      promql: 'loki_discarded_samples_total',
+      meaning: 'log lines discarded by Loki (reason label says why)',
+    },
+    {
+      stage: 'Prometheus remote write',
+      promql: 'prometheus_http_requests_total{handler="/api/v1/write",code!~"2.."}',
+      meaning: 'remote-write requests Prometheus rejected',
+    },
+  ];
+}
+
+/** Items accepted at each stage, per signal: the funnel shown when something was lost. */
+function funnelCounters(collectorJob: string): { label: string; promql: string }[] {
+  const c = `job="${collectorJob}"`;
+  return [
+    { label: 'spans accepted by the Collector', promql: `otelcol_receiver_accepted_spans_total{${c}}` },
+    { label: 'spans sent to Jaeger', promql: `otelcol_exporter_sent_spans_total{${c}}` },
+    { label: 'spans accepted by Jaeger', promql: 'otelcol_receiver_accepted_spans_total{job="jaeger"}' },
+    {
+      label: 'log records accepted by the Collector',
+      promql: `otelcol_receiver_accepted_log_records_total{${c}}`,
+    },
+    { label: 'log records sent to Loki', promql: `otelcol_exporter_sent_log_records_total{${c}}` },
+    { label: 'log lines received by Loki', promql: 'loki_distributor_lines_received_total' },
+  ];
+}
+
+async function increaseOf(
+  prom: PrometheusApi,
+  promql: string,
+  start: Date,
+  end: Date,
+): Promise<{ total: number; by: Record<string, number> }> {
+  const rangeS = Math.ceil((end.getTime() - start.getTime()) / 1000) + 120;
+  const series = await prom.queryRaw(`${promql}[${rangeS}s]`, end);
+  const by: Record<string, number> = {};
+  let total = 0;
+  for (const s of series) {
+    const n = exactIncrease(s.values, start);
+    total += n;
+    const key = Object.entries(s.metric)
+      .filter(([k]) => ['receiver', 'exporter', 'processor', 'reason', 'code', 'tenant'].includes(k))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    if (n > 0) by[key || '-'] = (by[key || '-'] ?? 0) + n;
+  }
+  return { total, by };
+}
+
+const base = (id: string, title: string, phase: Phase): ResultBase => ({
+  id: `pipeline.${id}`,
+  family: 'pipeline',
+  title,
+  phase,
+});
+
+/**
+ * The pipeline family: the monitoring stack monitors itself. Over the run window, no stage refused,
+ * failed or discarded telemetry; the Collector and the backends were scraped all along. A failure
+ * names the stage where data was lost and shows the funnel (accepted → sent → stored).
+ */
+export async function pipelineCheck(ctx: ValidationContext): Promise<CheckResult[]> {
+  const ids = {
+    losses: base('losses', 'No stage of the pipeline refused, failed or discarded telemetry', 1),
+    collectorUp: base('collector-up', "The Collector's own metrics were scraped throughout the run", 1),
+  };
+  const prom = ctx.clients.prometheus;
+  if (!prom) return Object.values(ids).map((b) => skipped(b, 'needs the Prometheus endpoint'));
+  if (!ctx.window) return Object.values(ids).map((b) => skipped(b, 'needs the run window'));
+  const { start } = ctx.window;
+  const end = new Date(Math.max(ctx.window.end.getTime(), Date.now()));
+  const job = 'opentelemetry-collector';
+  try {
+    const [losses, funnel, upSamples] = await Promise.all([
+      Promise.all(
+        lossCounters(job).map(async (c) => ({ ...c, ...(await increaseOf(prom, c.promql, start, end)) })),
+      ),
+      Promise.all(
+        funnelCounters(job).map(async (f) => ({ ...f, ...(await increaseOf(prom, f.promql, start, end)) })),
+      ),
+      prom.queryRaw(`up{job="${job}"}[${Math.ceil((end.getTime() - start.getTime()) / 1000)}s]`, end),
+    ]);
+    const funnelText = funnel.map((f) => `${f.label}: ${f.total}`).join(', ');
+    const lost = losses.filter((l) => l.total > 0);
+    const lossResult =
+      lost.length === 0
+        ? result(ids.losses, 'pass', {
+            expected: '0 lost',
+            observed: '0 lost',
+            message: `nothing refused, failed or discarded (${funnelText})`,
+            evidence: { promql: losses.map((l) => l.promql) },
+          })
+        : result(ids.losses, 'fail', {
+            expected: '0 lost',
+            observed: lost.map((l) => `${l.stage}: ${l.total}`).join(', '),
+            message: `telemetry lost at ${lost
+              .map(
+                (l) =>
+                  `${l.stage}: ${l.total} ${l.meaning}${
+                    Object.keys(l.by).length
+                      ? ` (${Object.entries(l.by)
+                          .map(([k, v]) => `${k}: ${v}`)
+                          .join('; ')})`
+                      : ''
+                  }`,
+              )
+              .join('; ')}. Funnel: ${funnelText}`,
+            evidence: { promql: lost.map((l) => l.promql) },
+          });
+    const samples = upSamples.flatMap((s) => s.values);
+    const down = samples.filter(([, v]) => v !== '1').length;
+    const upResult =
+      samples.length > 0 && down === 0
+        ? result(ids.collectorUp, 'pass', {
+            expected: 'up at every scrape',
+            observed: `${samples.length} scrapes, all up`,
+            message: 'the Collector answered every scrape during the run',
+          })
+        : result(ids.collectorUp, 'fail', {
+            expected: 'up at every scrape',
+            observed: samples.length === 0 ? 'never scraped' : `${down} of ${samples.length} scrapes down`,
+            message:
+              samples.length === 0
+                ? `Prometheus at ${prom.baseUrl} has no up{job="${job}"} samples for the run: the Collector was never scraped`
+                : `the Collector was down for ${down} of ${samples.length} scrapes during the run: telemetry sent meanwhile was lost before the Collector (funnel: ${funnelText})`,
+            evidence: { promql: [`up{job="${job}"}`] },
+          });
+    return [lossResult, upResult];
+  } catch (error) {
+    return Object.values(ids).map((b) =>
+      result(b, 'error', {
+        expected: '-',
+        observed: errorMessage(error),
+        message: `could not query Prometheus: ${errorMessage(error)}`,
+      }),
+    );
+  }
+}
