@@ -182,7 +182,7 @@ async function completenessCheck(
     const unlogged: { entry: LedgerEntry; missing: string[] }[] = [];
     for (const r of requests.values()) {
       const { fixed, anyOf } = expectedServices(flowOf(r.entry.flow));
-      const missing = fixed.filter((s) => !r.seen.has(s));
+      const missing: string[] = fixed.filter((s) => !r.seen.has(s));
       for (const group of anyOf) if (!group.some((s) => r.seen.has(s))) missing.push(group.join('|'));
       if (missing.length) unlogged.push({ entry: r.entry, missing });
     }
