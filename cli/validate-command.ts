@@ -1,16 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { HarnessError, loadConfig, type CheckResult } from '../core/index.ts';
 import type { Phase } from '../catalog/index.ts';
-import { startStack } from '../stack/index.ts';
-import {
-  VALIDATORS,
-  createClients,
-  endpointsFromStack,
-  type ValidationContext,
-} from '../validators/index.ts';
+import { HarnessError, SCENARIOS, loadConfig, type CheckResult } from '../core/index.ts';
+import type { ScenarioName } from '../load/index.ts';
 import { EXIT, parsePhase } from './options.ts';
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
+import { Progress } from './progress.ts';
+import { parseInjection, runValidation, type InjectedFault } from './run-validation.ts';
 
 const ICON: Record<CheckResult['status'], string> = {
   pass: 'PASS',
@@ -19,17 +15,29 @@ const ICON: Record<CheckResult['status'], string> = {
   error: 'ERR ',
 };
 
-export function formatResults(results: CheckResult[]): string {
+export function formatResults(results: CheckResult[], phase: number): string {
   return results
-    .map((r) => `${ICON[r.status]}  ${r.id.padEnd(26)} ${r.status === 'pass' ? r.title : r.message}`)
+    .map(
+      (r) =>
+        `${ICON[r.status]}  ${r.phase > phase ? '(info) ' : ''}${r.id.padEnd(32)} ${r.status === 'pass' ? r.title : r.message}`,
+    )
     .join('\n');
+}
+
+interface ValidateOptions {
+  phase?: Phase;
+  scenario?: ScenarioName;
+  stack?: 'local' | 'docker' | 'external';
+  inject: InjectedFault[];
+  out?: string;
+  keep?: boolean;
 }
 
 export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
     .description(
-      'start the stack, run the checks, report, and exit 0 (gate holds), 1 (gate fails) or 2 (could not run)',
+      'start the stack and the fleet, drive load, run the checks, report; exit 0 (gate holds), 1 (gate fails) or 2 (could not run)',
     )
     .addOption(
       new Option(
@@ -37,49 +45,52 @@ export function registerValidateCommand(program: Command): void {
         'rollout phase gate (1..4); default: the highest phase the config declares',
       ).argParser(parsePhase),
     )
+    .addOption(new Option('--scenario <name>', 'k6 scenario').choices([...SCENARIOS]))
     .addOption(
       new Option('--stack <runner>', 'where the stack runs').choices(['local', 'docker', 'external']),
     )
-    .option('--keep', 'leave the stack running after the checks (Ctrl-C to stop)')
-    .action(async (options: { phase?: number; stack?: string; keep?: boolean }, command: Command) => {
+    .option(
+      '--inject <service:fault[:k=v,…]>',
+      'switch a fleet fault on before the load (repeatable), e.g. data-router:drop-traceparent',
+      (value: string, all: InjectedFault[]) => [...all, parseInjection(value)],
+      [] as InjectedFault[],
+    )
+    .option('--out <dir>', 'run artifacts root (default: the config outDir, "out")')
+    .option('--keep', 'leave the stack and fleet running after the checks (Ctrl-C to stop)')
+    .action(async (options: ValidateOptions, command: Command) => {
       const config = await loadConfig(command.optsWithGlobals<{ config?: string }>().config);
-      const phase = (options.phase ?? Math.max(...config.phases)) as Phase;
-      const runner = (options.stack ?? config.stack.runner) as 'local' | 'docker' | 'external';
+      if (options.out) config.outDir = options.out;
+      const phase = options.phase ?? (Math.max(...config.phases) as Phase);
+      const runner = options.stack ?? config.stack.runner;
       if (runner === 'external') {
         throw new HarnessError('validating an external stack is not available yet', {
           hint: 'use --stack local or --stack docker',
         });
       }
-      log(`▶ starting the monitoring stack (${runner})`);
-      await using stack = await startStack({
-        runner,
-        images: config.stack.images,
-        outDir: config.outDir,
-        startupTimeoutMs: config.stack.startupTimeoutMs,
-        log,
-      });
-      log(`  ready in ${stack.readyMs}ms — ${stack.endpointsFile}`);
-      const endpoints = endpointsFromStack(stack.endpoints());
-      const ctx: ValidationContext = {
-        runId: stack.runId,
+      const run = await runValidation({
+        config,
         phase,
-        endpoints,
-        clients: createClients(endpoints),
-        ingestTimeoutMs: config.stack.ingestTimeoutMs,
-        scrapeTargetHost: stack.scrapeTargetHost,
-        registerScrapeTargets: (groups) => stack.setScrapeTargets(groups),
-      };
-      log('▶ running checks');
-      const results = (await Promise.all(Object.values(VALIDATORS).map((check) => check(ctx)))).flat();
-      process.stdout.write(`${formatResults(results)}\n`);
-      const failed = results.filter((r) => r.status === 'fail' || r.status === 'error');
-      process.stdout.write(
-        `\nphase ${phase} gate: ${failed.length === 0 ? 'HOLDS' : `FAILS (${failed.length} of ${results.length} checks)`}\n`,
+        scenario: options.scenario ?? config.load.scenario,
+        runner,
+        inject: options.inject,
+        progress: new Progress(),
+        keep: options.keep ?? false,
+      });
+      mkdirSync(run.runDir, { recursive: true });
+      writeFileSync(
+        join(run.runDir, 'results.json'),
+        `${JSON.stringify({ runId: run.runId, gate: run.gate, results: run.results }, null, 2)}\n`,
       );
-      if (options.keep) {
-        log(`--keep: the stack stays up (${stack.endpointsFile}); Ctrl-C to stop`);
+      process.stdout.write(`${formatResults(run.results, phase)}\n\n`);
+      const failed = run.gate.failedRequired.length;
+      process.stdout.write(
+        `phase ${phase} gate: ${run.gate.verdict === 'pass' ? 'HOLDS' : `FAILS (${failed} of ${run.gate.required.length} required checks failed)`}\n` +
+          `artifacts: ${run.runDir}\n`,
+      );
+      if (options.keep && run.stack) {
+        process.stderr.write(`--keep: the stack stays up (${run.stack.endpointsFile}); Ctrl-C to stop\n`);
         await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
       }
-      process.exitCode = failed.length === 0 ? EXIT.ok : EXIT.gateFailed;
+      process.exitCode = run.gate.verdict === 'pass' ? EXIT.ok : EXIT.gateFailed;
     });
 }

@@ -4,6 +4,7 @@ export type { PollOptions, PollOutcome } from './poll.ts';
 export { getFreePort, getFreePorts, isPortFree, LOOPBACK } from './ports.ts';
 export { newRunId } from './run-id.ts';
 export { forEachConcurrent } from './concurrency.ts';
+export { Teardown } from './teardown.ts';
 export { ledgerFromEntries } from './ledger.ts';
 export type { LedgerEntry, LedgerSource, AccountingRow } from './ledger.ts';
 export { CHECK_FAMILIES } from './check-result.ts';

@@ -1,5 +1,7 @@
 import type { Check } from '../core/index.ts';
+import { alertRulesOffline } from './alert-rules-offline.ts';
 import type { ValidationContext } from './context.ts';
+import { dashboards } from './dashboards.ts';
 import { logsCheck } from './logs.ts';
 import { metricsCheck } from './metrics.ts';
 import { pipelineProbe } from './pipeline-probe.ts';
@@ -13,6 +15,8 @@ export const VALIDATORS = {
   metrics: metricsCheck,
   logs: logsCheck,
   pipeline: pipelineCheck,
+  dashboards,
+  alertRulesOffline,
 } satisfies Record<string, Check<ValidationContext>>;
 
 export type ValidatorName = keyof typeof VALIDATORS;
@@ -22,6 +26,11 @@ export { tracesCheck, analyzeTrace } from './traces.ts';
 export { metricsCheck, exactIncrease, DEFAULT_SERVICE_LABEL } from './metrics.ts';
 export { logsCheck, traceIdsQuery } from './logs.ts';
 export { pipelineCheck, lossCounters } from './pipeline.ts';
+export { dashboards, promqlParser, logqlParser, interpolateGrafanaMacros } from './dashboards.ts';
+export type { ParseOutcome, QueryParser } from './dashboards.ts';
+export { alertRulesOffline, resolveReceivers, templateLabels } from './alert-rules-offline.ts';
 export { createClients, endpointsFromStack } from './context.ts';
-export type { ValidationContext, BackendEndpoints, BackendClients } from './context.ts';
+export { evaluateGate } from './gate.ts';
+export type { GateVerdict } from './gate.ts';
+export type { ValidationContext, BackendEndpoints, BackendClients, ToolPaths } from './context.ts';
 export * from './clients/index.ts';

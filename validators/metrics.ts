@@ -28,6 +28,8 @@ const base = (id: string, title: string, phase: Phase): ResultBase => ({
 
 const seriesName = (m: MetricDef) =>
   m.type === 'histogram' || m.type === 'summary' ? `${m.name}_count` : m.name;
+/** The services' own series only: other jobs (Prometheus, Loki…) expose process_* metrics too. */
+const ofServices = (m: MetricDef, serviceLabel: string) => `${seriesName(m)}{${serviceLabel}!=""}`;
 
 /**
  * The exact increase of a counter between `start` and the last sample, from raw samples: the last
@@ -173,7 +175,7 @@ export async function metricsCheck(ctx: ValidationContext): Promise<CheckResult[
     guard(ids.targets, () => targetsUp(prom, ids.targets, limit)),
     guard(ids.presence, () => presence(ctx, prom, ids.presence, required, serviceLabel, limit)),
     guard(ids.types, () => types(prom, ids.types, requiredMetrics, limit)),
-    guard(ids.labels, () => labels(prom, ids.labels, requiredMetrics, limit)),
+    guard(ids.labels, () => labels(prom, ids.labels, requiredMetrics, serviceLabel, limit)),
     guard(ids.naming, () => naming(prom, ids.naming, limit)),
     guard(ids.histograms, () => histograms(prom, ids.histograms, limit)),
     guard(ids.cardinality, () => cardinality(prom, ids.cardinality, serviceLabel, limit)),
@@ -215,7 +217,7 @@ async function presence(
 ): Promise<CheckResult> {
   const wanted = required.filter((r) => (r.metric.presence ?? 'always') === 'always');
   const names = [...new Set(wanted.map((r) => r.metric))];
-  const promql = names.map((m) => `count by (${serviceLabel}) (${seriesName(m)})`);
+  const promql = names.map((m) => `count by (${serviceLabel}) (${ofServices(m, serviceLabel)})`);
   // Series appear after the first scrape: poll until all are there or the deadline passes.
   const outcome = await pollUntil({
     description: 'catalog metrics present',
@@ -223,7 +225,7 @@ async function presence(
       const present = new Set<string>();
       await Promise.all(
         names.map(async (m) => {
-          for (const s of await prom.query(`count by (${serviceLabel}) (${seriesName(m)})`))
+          for (const s of await prom.query(`count by (${serviceLabel}) (${ofServices(m, serviceLabel)})`))
             present.add(`${m.name}|${s.metric[serviceLabel] ?? ''}`);
         }),
       );
@@ -289,12 +291,13 @@ async function labels(
   prom: PrometheusApi,
   b: ResultBase,
   metrics: MetricDef[],
+  serviceLabel: string,
   limit: number,
 ): Promise<CheckResult> {
   const problems: string[] = [];
   await Promise.all(
     metrics.map(async (m) => {
-      const series = await prom.query(seriesName(m));
+      const series = await prom.query(ofServices(m, serviceLabel));
       const expected = new Set(m.labels);
       const extra = new Map<string, number>();
       const missing = new Set<string>();
@@ -448,7 +451,7 @@ async function cardinality(
   const problems: string[] = [];
   await Promise.all(
     METRICS.map(async (m) => {
-      for (const s of await prom.query(`count by (${serviceLabel}) (${seriesName(m)})`)) {
+      for (const s of await prom.query(`count by (${serviceLabel}) (${ofServices(m, serviceLabel)})`)) {
         const n = Number(s.value[1]);
         if (n > m.cardinalityBudget)
           problems.push(

@@ -43,10 +43,14 @@ export class FakePrometheus implements PrometheusApi {
     const matchers = (m[2] ?? '')
       .split(',')
       .filter(Boolean)
-      .map((x) => /^(\w+)="(.*)"$/.exec(x.trim()))
+      .map((x) => /^(\w+)(!?=)"(.*)"$/.exec(x.trim()))
       .filter((x): x is RegExpExecArray => x !== null);
     return this.data.filter(
-      (s) => s.labels.__name__ === m[1] && matchers.every((x) => s.labels[x[1] ?? ''] === x[2]),
+      (s) =>
+        s.labels.__name__ === m[1] &&
+        matchers.every(([, label = '', op, value]) =>
+          op === '=' ? (s.labels[label] ?? '') === value : (s.labels[label] ?? '') !== value,
+        ),
     );
   }
 

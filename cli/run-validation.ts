@@ -1,0 +1,231 @@
+import { join, resolve } from 'node:path';
+import { SERVICE_NAMES, type Phase, type ServiceName } from '../catalog/index.ts';
+import {
+  HarnessError,
+  Teardown,
+  forEachConcurrent,
+  newRunId,
+  pollUntil,
+  type CheckResult,
+  type HarnessConfig,
+  type LedgerSource,
+} from '../core/index.ts';
+import { readLedger, runScenario, type ScenarioName, type ScenarioRun } from '../load/index.ts';
+import { FAULT_NAMES, startFleet, type FaultName, type StartedFleet } from '../mock-services/index.ts';
+import { requireProvisioned, startStack, type RunnerKind, type StartedStack } from '../stack/index.ts';
+import {
+  VALIDATORS,
+  createClients,
+  endpointsFromStack,
+  evaluateGate,
+  type GateVerdict,
+  type ValidationContext,
+  type ValidatorName,
+} from '../validators/index.ts';
+import type { Progress } from './progress.ts';
+
+/** A fault switched on before the load: `--inject data-router:drop-traceparent` or `llm-service:latency:ms=200`. */
+export interface InjectedFault {
+  service: ServiceName;
+  name: FaultName;
+  params: Record<string, unknown>;
+}
+
+export function parseInjection(spec: string): InjectedFault {
+  const [service, name, params = ''] = spec.split(':');
+  if (!service || !(SERVICE_NAMES as readonly string[]).includes(service)) {
+    throw new HarnessError(`--inject ${spec}: unknown service "${service ?? ''}"`, {
+      hint: `services: ${SERVICE_NAMES.join(', ')}`,
+    });
+  }
+  if (!name || !(FAULT_NAMES as readonly string[]).includes(name)) {
+    throw new HarnessError(`--inject ${spec}: unknown fault "${name ?? ''}"`, {
+      hint: `faults: ${FAULT_NAMES.join(', ')}`,
+    });
+  }
+  const parsed: Record<string, unknown> = {};
+  for (const pair of params.split(',').filter(Boolean)) {
+    const [k, v = ''] = pair.split('=');
+    if (!k) continue;
+    parsed[k] = v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
+  }
+  return { service: service as ServiceName, name: name as FaultName, params: parsed };
+}
+
+export interface ValidationRunOptions {
+  config: HarnessConfig;
+  phase: Phase;
+  scenario: ScenarioName;
+  runner: Exclude<RunnerKind, 'external'>;
+  inject: InjectedFault[];
+  /** Which check families run (default: all). */
+  validators?: ValidatorName[];
+  /** Extra k6 `-e` variables (RATE, DURATION…). */
+  scenarioEnv?: Record<string, string>;
+  progress: Progress;
+  keep?: boolean;
+}
+
+export interface ValidationRun {
+  runId: string;
+  runDir: string;
+  startedAt: Date;
+  finishedAt: Date;
+  results: CheckResult[];
+  gate: GateVerdict;
+  scenario: ScenarioRun | undefined;
+  components: { name: string; version: string; url: string }[];
+  links: { jaeger?: string; grafana?: string; prometheus?: string; loki?: string };
+  ledgerPath: string | undefined;
+  stack: StartedStack | undefined;
+}
+
+/**
+ * One validation run against a stack the harness starts: stack → fleet (with any injected faults) →
+ * k6 scenario → flush → every check → phase gate. Everything started is disposed in reverse order,
+ * also on failure and Ctrl-C.
+ */
+export async function runValidation(options: ValidationRunOptions): Promise<ValidationRun> {
+  const { config, progress } = options;
+  const runId = newRunId();
+  const runDir = resolve(config.outDir, runId);
+  const startedAt = new Date();
+  const disposables = new Teardown();
+  try {
+    progress.stage(`starting the monitoring stack (${options.runner})`);
+    const stack = disposables.use(
+      await startStack({
+        runner: options.runner,
+        images: config.stack.images,
+        runId,
+        outDir: config.outDir,
+        startupTimeoutMs: config.stack.startupTimeoutMs,
+        log: (line) => progress.info(line),
+      }),
+    );
+    progress.done(`${stack.components.size} components ready in ${stack.readyMs}ms`);
+
+    progress.stage('starting the mock Phoenix fleet');
+    const endpointMap = stack.endpoints();
+    const fleet: StartedFleet = disposables.use(
+      await startFleet({
+        host: stack.scrapeTargetHost,
+        otlpHttpEndpoint: endpointMap['otel-collector.otlp-http'],
+        logDir: join(runDir, 'fleet-logs'),
+        // One log path into Loki (the seed's: JSON files shipped by the Collector), so no line is counted twice.
+        logsViaOtlp: false,
+        logsToFile: true,
+      }),
+    );
+    stack.setScrapeTargets(fleet.scrapeTargets());
+    for (const fault of options.inject) {
+      await fleet.setFault(fault.service, { name: fault.name, ...fault.params });
+      progress.info(`fault on: ${fault.service} ${fault.name} ${JSON.stringify(fault.params)}`);
+    }
+    const endpoints = endpointsFromStack(endpointMap);
+    const clients = createClients(endpoints);
+    // The first scrape of every service must happen before the load, so counters have a baseline.
+    const scraped = await pollUntil({
+      description: 'fleet scraped',
+      probe: async () => (await clients.prometheus?.targets()) ?? [],
+      until: (t) =>
+        t.filter((x) => x.scrapePool === 'phoenix-services' && x.health !== 'unknown').length >=
+        fleet.services.size,
+      timeoutMs: config.stack.ingestTimeoutMs,
+      intervalMs: 250,
+    });
+    if (!scraped.ok)
+      progress.info('not every fleet target was scraped before the load (the metrics checks will say which)');
+    progress.done(`${fleet.services.size} services at ${fleet.entryUrl}`);
+
+    progress.stage(`running the ${options.scenario} scenario with k6`);
+    const windowStart = new Date();
+    const scenario = await runScenario({
+      scenario: options.scenario,
+      baseUrl: fleet.entryUrl,
+      runId,
+      outDir: config.outDir,
+      k6Path: requireProvisioned('k6').binaries.k6,
+      env: { RATE: String(config.load.rate), DURATION: config.load.duration, ...options.scenarioEnv },
+    });
+    const windowEnd = new Date();
+    progress.done(`${scenario.requests} requests, k6 exit ${scenario.exitCode}`);
+
+    progress.stage('flushing telemetry');
+    await fleet.flush();
+    progress.done();
+
+    const ledger: LedgerSource | undefined = scenario.ledgerPath
+      ? { path: scenario.ledgerPath, read: () => readLedger(scenario.ledgerPath ?? '') }
+      : undefined;
+    const ctx: ValidationContext = {
+      runId,
+      phase: options.phase,
+      endpoints,
+      clients,
+      ingestTimeoutMs: config.stack.ingestTimeoutMs,
+      ...(ledger ? { ledger } : {}),
+      window: { start: windowStart, end: windowEnd },
+      scrapeTargetHost: stack.scrapeTargetHost,
+      registerScrapeTargets: (groups) => stack.setScrapeTargets([...fleet.scrapeTargets(), ...groups]),
+    };
+
+    progress.stage('validating against the backends');
+    const names = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
+    const results: CheckResult[] = [];
+    await forEachConcurrent(names, names.length, async (name) => {
+      const started = Date.now();
+      results.push(...(await VALIDATORS[name](ctx)));
+      progress.info(`${name}: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    });
+    results.sort((a, b) => a.id.localeCompare(b.id));
+    if (scenario.thresholdFailures.length) results.push(...thresholdResults(scenario));
+    const gate = evaluateGate(results, options.phase);
+    progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
+
+    const components = [...stack.components.values()].map((c) => ({
+      name: c.name,
+      version: c.version,
+      url: c.getUrl(),
+    }));
+    return {
+      runId,
+      runDir,
+      startedAt,
+      finishedAt: new Date(),
+      results,
+      gate,
+      scenario,
+      components,
+      links: {
+        ...(endpoints.jaeger ? { jaeger: endpoints.jaeger } : {}),
+        ...(endpoints.prometheus ? { prometheus: endpoints.prometheus } : {}),
+        ...(endpoints.loki ? { loki: endpoints.loki } : {}),
+        ...(endpoints.grafana ? { grafana: endpoints.grafana } : {}),
+      },
+      ledgerPath: scenario.ledgerPath,
+      stack: options.keep ? stack : undefined,
+    };
+  } finally {
+    if (!options.keep) {
+      progress.stage('tearing down');
+      await disposables.disposeAsync();
+      progress.done();
+    }
+  }
+}
+
+/** k6 threshold breaches (SLOs of the scenario) as checks, so they show in every report. */
+function thresholdResults(run: ScenarioRun): CheckResult[] {
+  return run.thresholdFailures.map((t) => ({
+    id: `load.threshold.${t.metric}.${t.threshold}`,
+    family: 'baseline',
+    title: `k6 threshold ${t.metric} ${t.threshold}`,
+    status: 'fail',
+    phase: 1,
+    expected: t.threshold,
+    observed: 'breached',
+    message: `k6 threshold breached: ${t.metric} ${t.threshold}${t.reason ? ` (${t.reason})` : ''}`,
+    evidence: { summary: run.summaryPath },
+  }));
+}
