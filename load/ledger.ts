@@ -1,0 +1,238 @@
+/**
+ * The request ledger: one JSON line per flow request k6 sent (trace id, correlation id, flow,
+ * status, start, duration), converted after the run from k6's `--out json` stream. The
+ * validators read it back with `readLedger` to look every request up in Jaeger, Loki and
+ * Prometheus.
+ *
+ * CLI: npx tsx load/ledger.ts <k6-raw.json[.gz]> <ledger.jsonl>
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { z } from 'zod';
+import type { FlowName } from '../catalog/index.ts';
+import { describeError, HarnessError } from '../core/index.ts';
+
+export const LEDGER_FLOWS = [
+  'plan_and_execute',
+  'kb_query',
+  'llm_generate',
+] as const satisfies readonly FlowName[];
+
+export const ledgerRecordSchema = z
+  .object({
+    /** W3C trace id the request carried in `traceparent` (32 lowercase hex). */
+    traceId: z.string().regex(/^[0-9a-f]{32}$/),
+    /** `X-Correlation-ID`: `<run id>-<vu>-<iteration>[-<n>]`. */
+    correlationId: z.string().min(1),
+    flow: z.enum(LEDGER_FLOWS),
+    /** HTTP status; 0 when no answer came (refused, reset, timed out: see errorCode). */
+    status: z.number().int().min(0),
+    /** When the VU issued the request, epoch milliseconds (the script's clock). */
+    startMs: z.number().int().nonnegative(),
+    /** k6's http_req_duration: sending + waiting + receiving, in milliseconds. */
+    durationMs: z.number().nonnegative(),
+    /** k6's error code for a failed request (https://grafana.com/docs/k6/latest/javascript-api/error-codes/). */
+    errorCode: z.number().int().optional(),
+  })
+  .strict();
+
+export type Ledger = z.infer<typeof ledgerRecordSchema>;
+/** Alias: one ledger line. */
+export type LedgerRecord = Ledger;
+
+/** Metadata keys scenarios/lib/request.ts sets on each flow request's samples (k6 cannot import this file). */
+export const LEDGER_METADATA = {
+  traceId: 'trace_id',
+  correlationId: 'correlation_id',
+  startedMs: 'started_ms',
+} as const;
+
+export interface LedgerConversion {
+  ledgerPath: string;
+  /** Ledger lines written: one per flow request. */
+  records: number;
+  /** k6 http_reqs points tagged with a flow: must equal `records`. */
+  flowRequests: number;
+  /** http_reqs points without a flow tag (the preflight GET /healthz): counted by k6, not in the ledger. */
+  otherRequests: number;
+  /** Flow-tagged http_req_duration points without ledger metadata (a script that skipped lib/request.ts). */
+  untraced: number;
+  /** Lines that were not JSON (a run killed mid-write leaves one at the end). */
+  malformedLines: number;
+  linesRead: number;
+}
+
+interface K6Point {
+  metric?: string;
+  type?: string;
+  data?: {
+    time?: string;
+    value?: number;
+    tags?: Record<string, string>;
+    metadata?: Record<string, string>;
+  };
+}
+
+// Only these two metrics matter; a prefix test skips JSON.parse for the other ~90% of lines.
+const DURATION_PREFIX = '{"metric":"http_req_duration","type":"Point"';
+const REQS_PREFIX = '{"metric":"http_reqs","type":"Point"';
+
+function isFlow(value: string | undefined): value is Ledger['flow'] {
+  return value !== undefined && (LEDGER_FLOWS as readonly string[]).includes(value);
+}
+
+/** One k6 `http_req_duration` point → a ledger record, or undefined when it is not a traced flow request. */
+export function ledgerRecordFromPoint(point: K6Point): Ledger | undefined {
+  const tags = point.data?.tags ?? {};
+  const metadata = point.data?.metadata ?? {};
+  const traceId = metadata[LEDGER_METADATA.traceId];
+  const correlationId = metadata[LEDGER_METADATA.correlationId];
+  if (!isFlow(tags['flow']) || traceId === undefined || correlationId === undefined) return undefined;
+  const startMs = Number(metadata[LEDGER_METADATA.startedMs]);
+  const durationMs = point.data?.value ?? 0;
+  const record: Ledger = {
+    traceId,
+    correlationId,
+    flow: tags['flow'],
+    status: Number(tags['status'] ?? 0),
+    // The point's time is the request's end; fall back to end - duration if the start is missing.
+    startMs: Number.isFinite(startMs)
+      ? startMs
+      : Math.round(Date.parse(point.data?.time ?? '') - durationMs) || 0,
+    durationMs,
+  };
+  if (tags['error_code'] !== undefined) record.errorCode = Number(tags['error_code']);
+  return record;
+}
+
+function openLines(path: string): AsyncIterable<string> {
+  const file = createReadStream(path);
+  const stream = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
+  file.on('error', (error) => stream.destroy(error));
+  return createInterface({ input: stream, crlfDelay: Infinity });
+}
+
+/**
+ * Streams k6's JSON output into ledger.jsonl, one record per flow request. Memory stays flat:
+ * each line is handled and dropped, and every fact the ledger needs sits on the request's own
+ * http_req_duration point (tags: flow, status; metadata: trace id, correlation id, start), so no
+ * join state is kept; http_reqs points are only counted, to prove the ledger complete.
+ */
+export async function convertK6Output(rawPath: string, ledgerPath: string): Promise<LedgerConversion> {
+  await mkdir(dirname(resolve(ledgerPath)), { recursive: true });
+  const out = createWriteStream(ledgerPath);
+  const stats: LedgerConversion = {
+    ledgerPath,
+    records: 0,
+    flowRequests: 0,
+    otherRequests: 0,
+    untraced: 0,
+    malformedLines: 0,
+    linesRead: 0,
+  };
+  try {
+    for await (const line of openLines(rawPath)) {
+      stats.linesRead += 1;
+      const isDuration = line.startsWith(DURATION_PREFIX);
+      if (!isDuration && !line.startsWith(REQS_PREFIX)) continue;
+      let point: K6Point;
+      try {
+        point = JSON.parse(line) as K6Point;
+      } catch {
+        stats.malformedLines += 1;
+        continue;
+      }
+      const flow = point.data?.tags?.['flow'];
+      if (!isDuration) {
+        if (isFlow(flow)) stats.flowRequests += 1;
+        else stats.otherRequests += 1;
+        continue;
+      }
+      const record = ledgerRecordFromPoint(point);
+      if (record === undefined) {
+        if (isFlow(flow)) stats.untraced += 1;
+        continue;
+      }
+      stats.records += 1;
+      // Respect backpressure so a fast reader never buffers the whole ledger in memory.
+      if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');
+    }
+  } catch (error) {
+    out.destroy();
+    throw new HarnessError(`could not read k6's JSON output ${rawPath}: ${describeError(error)}`, {
+      where: rawPath,
+      hint: 'run k6 with `--out json=<file>` and pass that file',
+      cause: error,
+    });
+  }
+  await new Promise<void>((resolveEnd, reject) => {
+    out.once('error', reject);
+    out.end(() => resolveEnd());
+  });
+  return stats;
+}
+
+/** Reads a ledger.jsonl line by line, validating each record; a bad line names its number. */
+export async function* readLedger(path: string): AsyncGenerator<Ledger> {
+  let lineNumber = 0;
+  for await (const line of openLines(path)) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      throw new HarnessError(`ledger ${path}:${lineNumber} is not JSON: ${describeError(error)}`, {
+        where: path,
+      });
+    }
+    const parsed = ledgerRecordSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`)
+        .join('; ');
+      throw new HarnessError(`ledger ${path}:${lineNumber} is not a ledger record (${issues})`, {
+        where: path,
+        hint: 'produce ledgers with `npx tsx load/ledger.ts <k6-raw.json> <ledger.jsonl>`',
+      });
+    }
+    yield parsed.data;
+  }
+}
+
+/** One-line account of a conversion, for the CLI and logs. */
+export function describeConversion(stats: LedgerConversion): string {
+  const parts = [
+    `${stats.records} requests in ${stats.ledgerPath}`,
+    `k6 counted ${stats.flowRequests} flow requests (+${stats.otherRequests} other)`,
+  ];
+  if (stats.untraced > 0) parts.push(`${stats.untraced} flow requests without ledger metadata`);
+  if (stats.malformedLines > 0) parts.push(`${stats.malformedLines} malformed lines skipped`);
+  return parts.join('; ');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [rawPath, ledgerPath] = argv;
+  if (rawPath === undefined || ledgerPath === undefined) {
+    process.stderr.write('usage: npx tsx load/ledger.ts <k6-raw.json[.gz]> <ledger.jsonl>\n');
+    return 2;
+  }
+  try {
+    const stats = await convertK6Output(rawPath, ledgerPath);
+    process.stdout.write(`${describeConversion(stats)}\n`);
+    // An incomplete ledger is a harness failure: the validators would miss requests.
+    return stats.records === stats.flowRequests ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n`);
+    return 2;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
