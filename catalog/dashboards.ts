@@ -1,7 +1,8 @@
 /**
  * The Grafana dashboards: seed 003's four ("Dashboards") and seed 000's service dashboards (the
  * validation script's uids and phase 2's "LLM Service" and "KB Services"). Panel queries use only
- * catalog metrics, recording rules and `up`; a dashboard uses only what its phase has.
+ * catalog metrics, recording rules and `up` (Logs panels: Loki's `service` label); a dashboard uses
+ * only what its phase has. Rendered to stack/grafana/dashboards/<uid>.json by generate-dashboards.ts.
  */
 import type { DashboardDef, PanelDef, ServiceName } from './types.ts';
 
@@ -37,6 +38,13 @@ function serviceHealthPanels(selector: string, volume: PanelDef['queries']): Pan
 }
 
 const only = (service: ServiceName) => `service="${service}"`;
+
+/** The service's log lines in Loki (indexed by `service`); trace ids in them link to Jaeger. */
+const logsPanel = (selector: string): PanelDef => ({
+  title: 'Logs',
+  queries: [{ expr: `{${selector}}`, datasource: 'loki' }],
+  kind: 'logs',
+});
 
 const SYSTEM_OVERVIEW: DashboardDef = {
   uid: 'system-overview',
@@ -129,6 +137,7 @@ const ORCHESTRATOR: DashboardDef = {
       kind: 'stat',
       unit: 'short',
     },
+    logsPanel(only('orchestrator-service')),
   ],
 };
 
@@ -186,6 +195,7 @@ const DATA_ROUTER: DashboardDef = {
       kind: 'stat',
       unit: 'short',
     },
+    logsPanel(only('data-router')),
   ],
 };
 
@@ -284,6 +294,7 @@ const LLM_SERVICE: DashboardDef = {
       kind: 'stat',
       unit: 'short',
     },
+    logsPanel(only('llm-service')),
   ],
 };
 
@@ -322,6 +333,7 @@ const KB_SERVICES_DASHBOARD: DashboardDef = {
       kind: 'timeseries',
       unit: 'ops',
     },
+    logsPanel(KB_SELECTOR),
   ],
 };
 
@@ -486,6 +498,12 @@ export const DASHBOARDS: readonly DashboardDef[] = [
   BUSINESS_METRICS,
   SLO_MONITORING,
 ];
+
+/** Repository-relative directory of the generated dashboard files (flat: one `<uid>.json` each). */
+export const DASHBOARDS_DIR = 'stack/grafana/dashboards';
+
+/** Repository-relative path of one dashboard's JSON file. */
+export const dashboardFile = (uid: string): string => `${DASHBOARDS_DIR}/${uid}.json`;
 
 export function dashboardByUid(uid: string): DashboardDef | undefined {
   return DASHBOARDS.find((d) => d.uid === uid);

@@ -1,18 +1,22 @@
 /**
- * Writes the Prometheus rule files rendered from the catalog.
- *   npx tsx catalog/generate-rules.ts          writes stack/prometheus/rules/*.yml
+ * Writes the Prometheus rule files rendered from the catalog, and their promtool unit tests.
+ *   npx tsx catalog/generate-rules.ts          writes stack/prometheus/rules/*.yml and rules/tests/*.yml
  *   npx tsx catalog/generate-rules.ts --check  exits 1 listing each file that differs (CI, no writes)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderRuleFiles } from './render-rules.ts';
+import { renderRuleTestFiles } from './rule-tests.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** The rule files and their unit tests, keyed by repository-relative path. */
+const renderAll = (): Record<string, string> => ({ ...renderRuleFiles(), ...renderRuleTestFiles() });
+
 /** Repository-relative paths whose content differs from the rendering (missing files included). */
 export function ruleFileDrift(repoRoot: string = REPO_ROOT): string[] {
-  return Object.entries(renderRuleFiles())
+  return Object.entries(renderAll())
     .filter(([path, content]) => {
       const file = join(repoRoot, path);
       return !existsSync(file) || readFileSync(file, 'utf8') !== content;
@@ -32,7 +36,7 @@ function main(argv: readonly string[]): number {
     );
     return 1;
   }
-  for (const [path, content] of Object.entries(renderRuleFiles())) {
+  for (const [path, content] of Object.entries(renderAll())) {
     const file = join(REPO_ROOT, path);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content);

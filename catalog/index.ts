@@ -68,7 +68,23 @@ export {
   alertByName,
   recordingRuleByName,
 } from './rules.ts';
-export { DASHBOARDS, SEED_REQUIRED_PANELS, dashboardByUid } from './dashboards.ts';
+export {
+  DASHBOARDS,
+  SEED_REQUIRED_PANELS,
+  DASHBOARDS_DIR,
+  dashboardByUid,
+  dashboardFile,
+} from './dashboards.ts';
+export {
+  GRAFANA_DATASOURCES,
+  PROMETHEUS_DATASOURCE_UID,
+  LOKI_DATASOURCE_UID,
+  JAEGER_DATASOURCE_UID,
+  datasourceRef,
+} from './datasources.ts';
+export type { DatasourceKind, GrafanaDatasourceDef } from './datasources.ts';
+export { expressionReferences, expressionMetrics, onEventMetrics } from './expressions.ts';
+export type { ExpressionReference } from './expressions.ts';
 export { ROLLOUT_PHASES, phaseDef, requiredFor, requiredSeries, flowAtPhase } from './phases.ts';
 export type { PhaseRequirements } from './phases.ts';
 export {
@@ -84,3 +100,11 @@ export {
   formatDurationMs,
 } from './render-rules.ts';
 export type { RenderRulesOptions } from './render-rules.ts';
+export {
+  RULE_TESTS_DIR,
+  PRODUCTION_INTERVAL,
+  ALERT_SCENARIOS,
+  alertTestFile,
+  renderRuleTestFiles,
+} from './rule-tests.ts';
+export type { AlertScenario, InputSeries } from './rule-tests.ts';
