@@ -146,14 +146,22 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       runId,
       outDir: config.outDir,
       k6Path: requireProvisioned('k6').binaries.k6,
-      env: { RATE: String(config.load.rate), DURATION: config.load.duration, ...options.scenarioEnv },
+      env: {
+        ...(config.load.rate === undefined ? {} : { RATE: String(config.load.rate) }),
+        ...(config.load.duration === undefined ? {} : { DURATION: config.load.duration }),
+        ...options.scenarioEnv,
+      },
     });
     const windowEnd = new Date();
     progress.done(`${scenario.requests} requests, k6 exit ${scenario.exitCode}`);
 
     progress.stage('flushing telemetry');
-    await fleet.flush();
-    progress.done();
+    // A failed final export (Collector down) is not fatal: the checks report what was lost.
+    const flushError = await fleet.flush().then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    progress.done(flushError ? `the last export failed: ${flushError}` : undefined);
 
     const ledger: LedgerSource | undefined = scenario.ledgerPath
       ? { path: scenario.ledgerPath, read: () => readLedger(scenario.ledgerPath ?? '') }

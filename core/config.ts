@@ -52,12 +52,13 @@ export const harnessConfigSchema = z
     load: z
       .object({
         scenario: z.enum(SCENARIOS).default('smoke'),
-        /** Target arrival rate (requests/s) for load-shaped scenarios. */
-        rate: z.number().positive().default(20),
+        /** Target arrival rate (requests/s); default: the scenario's own (smoke 2/s, load 20/s…). */
+        rate: z.number().positive().optional(),
+        /** k6 duration; default: the scenario's own (smoke 10s, load 1m…). */
         duration: z
           .string()
           .regex(/^\d+(ms|s|m|h)$/, 'a k6 duration such as 30s or 5m')
-          .default('30s'),
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceName } from '../../catalog/index.ts';
+import { pollUntil, type CheckResult } from '../../core/index.ts';
+import { readLedger, runScenario } from '../../load/index.ts';
+import { startFleet, type FaultName } from '../../mock-services/index.ts';
+import { requireProvisioned, startLocalStack, type StartedStack } from '../../stack/index.ts';
+import {
+  createClients,
+  endpointsFromStack,
+  logsCheck,
+  metricsCheck,
+  pipelineCheck,
+  tracesCheck,
+  type ValidationContext,
+} from '../../validators/index.ts';
+
+/**
+ * Every check can fail: each case switches on the fleet fault a check exists to catch, drives a
+ * short k6 smoke run, and asserts the check fails naming the service / metric / label / hop. The
+ * baseline case (no fault) must pass every family.
+ */
+describe('each validator catches the fault it exists for (real stack, real k6)', () => {
+  let stack: StartedStack;
+  let n = 0;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ outDir: 'out', log: () => undefined });
+  });
+
+  afterAll(async () => {
+    await stack?.[Symbol.asyncDispose]();
+  });
+
+  async function runCase(
+    fault?: { service: ServiceName; name: FaultName; params?: Record<string, unknown> },
+    options: { duringLoad?: () => Promise<void> } = {},
+  ): Promise<Record<string, CheckResult>> {
+    n += 1;
+    const endpoints = endpointsFromStack(stack.endpoints());
+    const runId = `${stack.runId}-case${n}`;
+    await using fleet = await startFleet({
+      otlpHttpEndpoint: stack.endpoints()['otel-collector.otlp-http'],
+      logDir: join(stack.dir, '..', 'fleet-logs'),
+      logsViaOtlp: false,
+    });
+    stack.setScrapeTargets(fleet.scrapeTargets());
+    if (fault) await fleet.setFault(fault.service, { name: fault.name, ...(fault.params ?? {}) });
+    const clients = createClients(endpoints);
+    // Baseline: every target scraped once before the load.
+    const mine = new Set(fleet.scrapeTargets().flatMap((g) => g.targets));
+    await pollUntil({
+      description: 'fleet scraped',
+      probe: async () => ((await clients.prometheus?.targets()) ?? []).filter((t) => mine.has(t.labels.instance ?? '') && t.health !== 'unknown'),
+      until: (t) => t.length === fleet.services.size,
+      timeoutMs: 20_000,
+    });
+    const start = new Date();
+    const during = options.duringLoad?.();
+    const run = await runScenario({
+      scenario: 'smoke',
+      baseUrl: fleet.entryUrl,
+      runId,
+      outDir: 'out',
+      k6Path: requireProvisioned('k6').binaries.k6,
+      env: { DURATION: '4s', RATE: '5' },
+    });
+    await during;
+    const end = new Date();
+    // With the Collector gone the last export fails: that loss is what the checks must report.
+    await fleet.flush().catch(() => undefined);
+    const ledgerPath = run.ledgerPath ?? '';
+    const ctx: ValidationContext = {
+      runId,
+      phase: 4,
+      endpoints,
+      clients,
+      ingestTimeoutMs: 20_000,
+      ledger: { path: ledgerPath, read: () => readLedger(ledgerPath) },
+      window: { start, end },
+    };
+    const results = (await Promise.all([tracesCheck(ctx), metricsCheck(ctx), logsCheck(ctx), pipelineCheck(ctx)])).flat();
+    return Object.fromEntries(results.map((r) => [r.id, r]));
+  }
+
+  it('passes every family with no fault', async () => {
+    const results = await runCase();
+    for (const r of Object.values(results)) {
+      // The Collector probe and alert checks live elsewhere; everything here must pass.
+      expect(r.status, `${r.id}: ${r.message}`).toBe('pass');
+    }
+  });
+
+  it('traces.propagation names the hop that dropped traceparent', async () => {
+    const results = await runCase({ service: 'data-router', name: 'drop-traceparent' });
+    expect(results['traces.propagation']?.status).toBe('fail');
+    expect(results['traces.propagation']?.message).toMatch(/^data-router → (mind|body|heart|social|soul)-kb did not propagate traceparent/);
+  });
+
+  it('logs.completeness names the service that dropped its logs', async () => {
+    const results = await runCase({ service: 'reflection', name: 'drop-logs' });
+    expect(results['logs.completeness']?.status).toBe('fail');
+    expect(results['logs.completeness']?.message).toMatch(/^reflection: no log lines for \d+ of \d+ requests/);
+  });
+
+  it('metrics.presence names the omitted metric and its service', async () => {
+    const results = await runCase({ service: 'llm-service', name: 'omit-metric', params: { metric: 'phoenix_llm_queue_depth' } });
+    expect(results['metrics.presence']?.status).toBe('fail');
+    expect(results['metrics.presence']?.message).toContain('phoenix_llm_queue_depth on llm-service');
+  });
+
+  it('metrics.labels and metrics.cardinality name the high-cardinality label', async () => {
+    const results = await runCase({ service: 'orchestrator-service', name: 'high-cardinality-label' });
+    expect(results['metrics.labels']?.status).toBe('fail');
+    expect(results['metrics.labels']?.message).toMatch(/has unexpected label "request_id"/);
+    expect(results['metrics.cardinality']?.status).toBe('fail');
+    expect(results['metrics.cardinality']?.message).toMatch(/on orchestrator-service: \d+ series \(budget \d+\)/);
+  });
+
+  it('metrics.accounting names the service that double-counts, with both numbers', async () => {
+    const results = await runCase({ service: 'orchestrator-service', name: 'double-count' });
+    expect(results['metrics.accounting']?.status).toBe('fail');
+    expect(results['metrics.accounting']?.message).toMatch(/orchestrator-service counted (\d+) \w+ requests with status 200, the ledger implies (\d+)/);
+    const [, counted, implied] = /counted (\d+) .* implies (\d+)/.exec(results['metrics.accounting']?.message ?? '') ?? [];
+    expect(Number(counted)).toBe(2 * Number(implied));
+  });
+
+  it('pipeline and traces notice the Collector stopped mid-run', async () => {
+    const results = await runCase(undefined, {
+      duringLoad: async () => {
+        // Stop the Collector 1.5 s into the 4 s load: part of the run's telemetry has nowhere to go.
+        await new Promise((r) => setTimeout(r, 1_500));
+        await stack.stopComponent('otel-collector');
+      },
+    });
+    expect(results['pipeline.collector-up']?.status).toBe('fail');
+    expect(results['pipeline.collector-up']?.message).toMatch(/the Collector was down for \d+ of \d+ scrapes during the run/);
+    expect(results['traces.completeness']?.status).toBe('fail');
+    expect(results['traces.completeness']?.message).toMatch(/requests have no trace in Jaeger/);
+  });
+});
