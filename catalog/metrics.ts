@@ -54,9 +54,10 @@ const SIMILARITY_BUCKETS = linearBuckets(0.1, 0.1, 10);
 export const LLM_PRICING_DOLLARS_PER_1K_TOKENS: Readonly<
   Record<(typeof LLM_MODELS)[number], { prompt: number; completion: number }>
 > = {
-  'phoenix-large': { prompt: 0.00002, completion: 0.00006 },
-  'phoenix-small': { prompt: 0.000002, completion: 0.000006 },
-  'phoenix-embed': { prompt: 0.0000002, completion: 0 },
+  // Low enough that the fleet's top sustained rate (~500 LLM calls/s) stays under LLMCostRate's threshold.
+  'phoenix-large': { prompt: 0.000001, completion: 0.000003 },
+  'phoenix-small': { prompt: 0.0000001, completion: 0.0000003 },
+  'phoenix-embed': { prompt: 0.00000001, completion: 0 },
 };
 
 const ORCHESTRATOR: readonly ServiceName[] = ['orchestrator-service'];

@@ -23,8 +23,8 @@ export const BURN_RATE_ALERTS = [
 export const SAFETY_BLOCKED_RATIO_THRESHOLD = 0.1;
 /**
  * LLMCostRate, $/h per model. With LLM_PRICING_DOLLARS_PER_1K_TOKENS the steady state stays below it
- * up to ~50 LLM calls/s of 1000 tokens on phoenix-large; `expensive-model` (factor 1000) crosses it
- * from ~0.1 call/s.
+ * up to ~700 LLM calls/s of 1000 tokens on phoenix-large (the fleet sustains at most ~500);
+ * `expensive-model` (factor 1000) crosses it from ~0.7 call/s.
  */
 export const LLM_COST_ALERT_DOLLARS_PER_HOUR = 10;
 

@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
 import { SERVICE_NAMES, type Phase, type ServiceName } from '../catalog/index.ts';
 import {
   HarnessError,
@@ -12,7 +14,15 @@ import {
 } from '../core/index.ts';
 import { readLedger, runScenario, type ScenarioName, type ScenarioRun } from '../load/index.ts';
 import { FAULT_NAMES, startFleet, type FaultName, type StartedFleet } from '../mock-services/index.ts';
-import { requireProvisioned, startStack, type RunnerKind, type StartedStack } from '../stack/index.ts';
+import {
+  DEFAULT_RULE_GLOBS,
+  PRODUCTION_TIMING,
+  alertmanagerConfig,
+  requireProvisioned,
+  startStack,
+  type RunnerKind,
+  type StartedStack,
+} from '../stack/index.ts';
 import {
   VALIDATORS,
   createClients,
@@ -123,7 +133,8 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       progress.info(`fault on: ${fault.service} ${fault.name} ${JSON.stringify(fault.params)}`);
     }
     const endpoints = endpointsFromStack(endpointMap);
-    const clients = createClients(endpoints);
+    // Per-run credentials (Grafana's generated admin password) travel in memory only.
+    const clients = createClients(endpoints, stack.credentials());
     // The first scrape of every service must happen before the load, so counters have a baseline.
     const scraped = await pollUntil({
       description: 'fleet scraped',
@@ -176,6 +187,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       window: { start: windowStart, end: windowEnd },
       scrapeTargetHost: stack.scrapeTargetHost,
       registerScrapeTargets: (groups) => stack.setScrapeTargets([...fleet.scrapeTargets(), ...groups]),
+      ...offlineAlertInputs(runDir),
     };
 
     progress.stage('validating against the backends');
@@ -236,4 +248,23 @@ function thresholdResults(run: ScenarioRun): CheckResult[] {
     message: `k6 threshold breached: ${t.metric} ${t.threshold}${t.reason ? ` (${t.reason})` : ''}`,
     evidence: { summary: run.summaryPath },
   }));
+}
+
+/**
+ * What the offline alert checks run on: the production-scale rule files (never a time-compressed
+ * profile), the Alertmanager config rendered at production timings, and the provisioned tools.
+ */
+function offlineAlertInputs(runDir: string): Pick<ValidationContext, 'ruleFiles' | 'alertmanagerConfigFile' | 'tools'> {
+  const dir = join(runDir, 'offline');
+  mkdirSync(dir, { recursive: true });
+  const alertmanagerConfigFile = join(dir, 'alertmanager.yml');
+  writeFileSync(alertmanagerConfigFile, stringify(alertmanagerConfig({ peer: () => 'webhook-sink:9099', timing: PRODUCTION_TIMING })));
+  return {
+    ruleFiles: DEFAULT_RULE_GLOBS,
+    alertmanagerConfigFile,
+    tools: {
+      promtool: requireProvisioned('prometheus').binaries.promtool,
+      amtool: requireProvisioned('alertmanager').binaries.amtool,
+    },
+  };
 }
