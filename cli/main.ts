@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { describeError } from '../core/index.ts';
 import { EXIT } from './options.ts';
+import { registerFleetCommand } from './fleet-command.ts';
 import { registerStackCommands } from './stack-command.ts';
 import { registerValidateCommand } from './validate-command.ts';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   );
   registerStackCommands(program);
   registerValidateCommand(program);
+  registerFleetCommand(program);
   return program;
 }
 

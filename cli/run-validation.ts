@@ -254,11 +254,16 @@ function thresholdResults(run: ScenarioRun): CheckResult[] {
  * What the offline alert checks run on: the production-scale rule files (never a time-compressed
  * profile), the Alertmanager config rendered at production timings, and the provisioned tools.
  */
-function offlineAlertInputs(runDir: string): Pick<ValidationContext, 'ruleFiles' | 'alertmanagerConfigFile' | 'tools'> {
+function offlineAlertInputs(
+  runDir: string,
+): Pick<ValidationContext, 'ruleFiles' | 'alertmanagerConfigFile' | 'tools'> {
   const dir = join(runDir, 'offline');
   mkdirSync(dir, { recursive: true });
   const alertmanagerConfigFile = join(dir, 'alertmanager.yml');
-  writeFileSync(alertmanagerConfigFile, stringify(alertmanagerConfig({ peer: () => 'webhook-sink:9099', timing: PRODUCTION_TIMING })));
+  writeFileSync(
+    alertmanagerConfigFile,
+    stringify(alertmanagerConfig({ peer: () => 'webhook-sink:9099', timing: PRODUCTION_TIMING })),
+  );
   return {
     ruleFiles: DEFAULT_RULE_GLOBS,
     alertmanagerConfigFile,
