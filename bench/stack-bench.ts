@@ -1,4 +1,5 @@
 import {
+  COMPONENT_SPECS,
   listProvisioned,
   startLocalStack,
   STACK_COMPONENTS,
@@ -57,6 +58,14 @@ export async function stackBench(log: (line: string) => void): Promise<string> {
       },
     ]),
   );
+  for (const [name, c] of Object.entries(perComponent)) {
+    const cold = coldBuildSeconds[COMPONENT_SPECS[name as StackComponentName].provisioned];
+    log(
+      `  ${name.padEnd(15)} warm ready ${c.warmReadyMsMedian}ms median [${c.warmReadyMsSamples.join(', ')}], ` +
+        `peak RSS ${c.peakRssMiB} MiB, cold build ${cold === undefined ? 'not built by provisioning here' : `${cold}s`}`,
+    );
+  }
+  log(`  whole stack     warm ready ${median(total)}ms median [${total.join(', ')}]`);
   return writeBench('stack', {
     machine: machine(),
     runner: 'local',
@@ -65,6 +74,7 @@ export async function stackBench(log: (line: string) => void): Promise<string> {
     components: perComponent,
     coldBuildSeconds,
     notes:
-      'coldBuildSeconds lists components built by `npm run stack:provision` on this machine (absent when installed from apt or built outside it).',
+      'coldBuildSeconds lists components built by `npm run stack:provision` on this machine (absent when installed from apt or built outside it). ' +
+      'Component ready times count from the start call, so they include launching the components before it.',
   });
 }

@@ -62,6 +62,29 @@ export const STACK_VERSIONS = {
     ],
     image: 'grafana/loki:3.7.8',
   },
+  grafana: {
+    /** `grafana --version` prints this: the release line the commit belongs to, then the commit. */
+    version: '10.0.0-81d85ce8',
+    module: 'github.com/grafana/grafana',
+    /**
+     * The only Grafana ≥ 10 root-module version the Go module proxy here serves: main-branch commit
+     * 81d85ce8 of 2023-06-09 (package.json 10.0.0-preview). Release tags and every v11/v12/v13
+     * pseudo-version tried are refused (403). To move on, check `<proxy>/github.com/grafana/grafana/@v/<v>.info` first.
+     */
+    moduleVersion: 'v1.9.2-0.20230609164553-81d85ce8028d',
+    commit: '81d85ce8028dc54188e1f4482837d28f5fc7c797',
+    /** The commit time, not "now", so the build is reproducible (Grafana's `main.buildstamp`). */
+    buildstamp: 1686329153,
+    branch: 'main',
+    /** Generates pkg/server/wire_gen.go; go.mod's v0.5.0 panics with Go ≥ 1.22 and v0.6.0 does not compile. */
+    wire: { module: 'github.com/google/wire/cmd/wire', version: 'v0.7.0' },
+    /**
+     * The official image (docker runner, `--images official`) is the closest GA release to the pinned
+     * commit, which sits between 9.5.x and 10.0.0 GA: the proxy serves no release commit, so this is
+     * the one place where the runners cannot run the very same build.
+     */
+    image: 'grafana/grafana:10.0.0',
+  },
 } as const;
 
 export type ComponentName = keyof typeof STACK_VERSIONS;

@@ -16,11 +16,38 @@ import { dirname, join } from 'node:path';
 import { GenericContainer, ImageName, getContainerRuntimeClient } from 'testcontainers';
 import { HarnessError } from '../../core/index.ts';
 import { requireProvisioned } from '../provision/provision.ts';
+import { GRAFANA_HOME_DIRS } from '../provision/recipes.ts';
 import { runCommand } from '../provision/run-command.ts';
+import { GRAFANA_HOME_IN_IMAGE } from '../spec/grafana.ts';
 import type { ComponentName } from '../versions.ts';
 
 export const LOCAL_IMAGE_REPO = 'phoenix-harness';
-const IMAGE_RECIPE_VERSION = 'scratch-v2';
+/** v3: `<x>-static` binaries replace `<x>`, and per-component extra directories. */
+const IMAGE_RECIPE_VERSION = 'scratch-v3';
+
+/**
+ * Directories of a provisioned component (relative to its cache dir) that its image needs besides
+ * the binaries, and where they go in the image.
+ */
+const EXTRA_DIRECTORIES: Partial<Record<ComponentName, readonly { from: string; to: string }[]>> = {
+  // Grafana's homepath, as its recipe produced it, where the official image keeps it.
+  grafana: GRAFANA_HOME_DIRS.map((d) => ({ from: `home/${d}`, to: `${GRAFANA_HOME_IN_IMAGE}/${d}` })),
+};
+
+/** A provisioned `<x>-static` build goes into the image as `<x>`, instead of `<x>` and its libc. */
+export function imageBinaries(binaries: Record<string, string>): [string, string][] {
+  const chosen = new Map(Object.entries(binaries).filter(([name]) => !name.endsWith('-static')));
+  for (const [name, path] of Object.entries(binaries))
+    if (name.endsWith('-static')) chosen.set(name.slice(0, -'-static'.length), path);
+  return [...chosen];
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -42,7 +69,8 @@ export async function sharedLibraries(binary: string): Promise<string[]> {
 
 /**
  * Builds (once per binary content) a `FROM scratch` image holding a provisioned component's
- * binaries under /bin, the shared libraries they need, and writable /data and /tmp. Returns its tag.
+ * binaries under /bin (static variants preferred), the shared libraries they need, its extra
+ * directories (Grafana's home), and writable /data and /tmp. Returns its tag.
  * Used when no registry answers (`--images local`): the image runs exactly the binary the local
  * runner runs.
  */
@@ -51,17 +79,19 @@ export async function ensureLocalImage(
   log: (line: string) => void = () => undefined,
 ): Promise<string> {
   const provisioned = requireProvisioned(component);
-  const binaries = Object.entries(provisioned.binaries);
+  const binaries = imageBinaries(provisioned.binaries);
+  const directories = EXTRA_DIRECTORIES[component] ?? [];
   const digest = createHash('sha256');
-  for (const [, path] of binaries) digest.update(await sha256(path));
+  for (const [name, path] of binaries) digest.update(name).update(await sha256(path));
   const extraRoot = join(provisioned.dir, 'rootfs');
   if (existsSync(extraRoot)) {
-    for (const entry of readdirSync(extraRoot, { recursive: true, withFileTypes: true }).filter((e) =>
-      e.isFile(),
-    )) {
-      const path = join(entry.parentPath, entry.name);
+    for (const path of filesUnder(extraRoot))
       digest.update(path.slice(extraRoot.length)).update(await sha256(path));
-    }
+  }
+  for (const { from, to } of directories) {
+    const root = join(provisioned.dir, from);
+    for (const path of filesUnder(root))
+      digest.update(to + path.slice(root.length)).update(await sha256(path));
   }
   // The image layout itself is part of the identity: bump when the Dockerfile recipe changes.
   digest.update(IMAGE_RECIPE_VERSION);
@@ -89,7 +119,9 @@ export async function ensureLocalImage(
     // Run-time data files recorded by provisioning (e.g. Debian Alertmanager's default.tmpl).
     const extra = join(provisioned.dir, 'rootfs');
     if (existsSync(extra)) cpSync(extra, join(context, 'rootfs'), { recursive: true });
-    if (libs.size > 0 || existsSync(extra)) lines.push('COPY rootfs/ /');
+    for (const { from, to } of directories)
+      cpSync(join(provisioned.dir, from), join(context, 'rootfs', to), { recursive: true });
+    if (existsSync(join(context, 'rootfs'))) lines.push('COPY rootfs/ /');
     // Empty directories to copy as the image's writable /data and /tmp (scratch has no mkdir).
     mkdirSync(join(context, 'dirs', 'data'), { recursive: true });
     mkdirSync(join(context, 'dirs', 'tmp'), { recursive: true });

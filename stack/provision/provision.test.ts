@@ -1,11 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { OTELCOL_COMPONENTS } from '../versions.ts';
-import { firstVersionLine, listProvisioned, requireProvisioned } from './provision.ts';
-import { otelcolBuilderManifest } from './recipes.ts';
+import { componentDir } from './cache.ts';
+import { firstVersionLine, isProvisioned, listProvisioned, requireProvisioned } from './provision.ts';
+import { otelcolBuilderManifest, RECIPES } from './recipes.ts';
 
 describe('provisioning', () => {
   it('reads the version line of each banner style', () => {
@@ -52,7 +53,25 @@ describe('provisioning', () => {
       'otelcol-phoenix',
       'jaeger',
       'loki',
+      'grafana',
+      'grafana-static',
     ]);
     expect(rows.every((r) => !r.provisioned && r.reported === 'not provisioned')).toBe(true);
+  });
+
+  it('counts Grafana as provisioned only with its home/ (conf and public) beside the binaries', () => {
+    const root = mkdtempSync(join(tmpdir(), 'phx-cache-'));
+    const recipe = RECIPES.grafana;
+    const dir = componentDir('grafana', recipe.version, root);
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    for (const binary of recipe.binaries) {
+      writeFileSync(join(dir, 'bin', binary), '#!/bin/sh\n');
+      chmodSync(join(dir, 'bin', binary), 0o755);
+    }
+    expect(isProvisioned(recipe, root)).toBe(false);
+    mkdirSync(join(dir, 'home', 'conf'), { recursive: true });
+    mkdirSync(join(dir, 'home', 'public'), { recursive: true });
+    writeFileSync(join(dir, 'home', 'conf', 'defaults.ini'), '');
+    expect(isProvisioned(recipe, root)).toBe(true);
   });
 });

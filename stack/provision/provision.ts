@@ -49,7 +49,7 @@ export function isProvisioned(recipe: ComponentRecipe, root = cacheRoot()): bool
 
 function binariesPresent(recipe: ComponentRecipe, root: string): boolean {
   const dir = componentDir(recipe.name, recipe.version, root);
-  return recipe.binaries.every((b) => {
+  const executable = recipe.binaries.every((b) => {
     try {
       accessSync(join(dir, 'bin', b), constants.X_OK);
       return true;
@@ -57,6 +57,7 @@ function binariesPresent(recipe: ComponentRecipe, root: string): boolean {
       return false;
     }
   });
+  return executable && (recipe.requiredFiles ?? []).every((f) => existsSync(join(dir, f)));
 }
 
 function binariesOf(recipe: ComponentRecipe, root: string): Record<string, string> {
@@ -86,7 +87,7 @@ async function checkGo(): Promise<void> {
     out = await runCommand('go', ['version']);
   } catch {
     throw new HarnessError(
-      'Go is required to build k6, the Collector, Jaeger and Loki, and `go` is not on PATH',
+      'Go is required to build k6, the Collector, Jaeger, Loki and Grafana, and `go` is not on PATH',
       {
         hint: `install Go 1.${MIN_GO_MINOR} or newer (https://go.dev/doc/install or your distro), then re-run npm run stack:provision`,
       },
@@ -147,7 +148,8 @@ export async function provision(
     await recipe.build({ root, log });
     const buildSeconds = Math.round((Date.now() - started) / 100) / 10;
     if (!binariesPresent(recipe, root)) {
-      throw new HarnessError(`${name}: the build finished but ${recipe.binaries.join(', ')} did not appear`, {
+      const outputs = [...recipe.binaries, ...(recipe.requiredFiles ?? [])];
+      throw new HarnessError(`${name}: the build finished but ${outputs.join(', ')} did not all appear`, {
         where: componentDir(name, recipe.version, root),
       });
     }

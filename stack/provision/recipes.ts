@@ -5,12 +5,15 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { which } from 'zx';
 import { HarnessError } from '../../core/index.ts';
 import { OTELCOL_COMPONENTS, STACK_VERSIONS, type ComponentName } from '../versions.ts';
 import { componentDir, sourceDir } from './cache.ts';
@@ -26,6 +29,8 @@ export interface ComponentRecipe {
   version: string;
   /** Executables placed in `<cache>/<name>-<version>/bin/`. */
   binaries: readonly string[];
+  /** Other files (relative to `<cache>/<name>-<version>/`) the component needs at run time, e.g. Grafana's home/. */
+  requiredFiles?: readonly string[];
   /** Where the binaries come from, for progress output and the README. */
   source: string;
   /** Rough cold build time on the 2-core build machine, shown before a build starts. */
@@ -209,21 +214,16 @@ const otelcol: ComponentRecipe = {
   },
 };
 
-/** Build `./cmd/<x>` inside a writable copy of a module whose go.mod has replace lines. */
-async function buildFromModuleCopy(
-  ctx: BuildContext,
-  options: {
-    name: ComponentName;
-    version: string;
-    module: string;
-    moduleVersion: string;
-    nested?: readonly { module: string; version: string; dir: string }[];
-    pkg: string;
-    output: string;
-    ldflags: string;
-    tags?: string;
-  },
-): Promise<void> {
+interface ModuleCopyOptions {
+  name: ComponentName;
+  version: string;
+  module: string;
+  moduleVersion: string;
+  nested?: readonly { module: string; version: string; dir: string }[];
+}
+
+/** A fresh writable copy of a module (and its nested modules) under `<cache>/src/`; returns its path. */
+async function prepareModuleCopy(ctx: BuildContext, options: ModuleCopyOptions): Promise<string> {
   const dir = await downloadModule(options.module, options.moduleVersion, ctx);
   const src = sourceDir(options.name, options.version, ctx.root);
   writableCopy(dir, src);
@@ -231,6 +231,23 @@ async function buildFromModuleCopy(
     const nestedDir = await downloadModule(nested.module, nested.version, ctx);
     writableCopy(nestedDir, join(src, nested.dir));
   }
+  return src;
+}
+
+/** `go build -trimpath` of one package of a module copy into the component's `bin/`. */
+async function goBuild(
+  ctx: BuildContext,
+  src: string,
+  options: {
+    name: ComponentName;
+    version: string;
+    pkg: string;
+    output: string;
+    ldflags: string;
+    tags?: string;
+    env?: NodeJS.ProcessEnv;
+  },
+): Promise<void> {
   const bin = join(componentDir(options.name, options.version, ctx.root), 'bin');
   mkdirSync(bin, { recursive: true });
   const args = ['build', '-trimpath', '-ldflags', options.ldflags, '-o', join(bin, options.output)];
@@ -238,10 +255,19 @@ async function buildFromModuleCopy(
   args.push(options.pkg);
   await runCommand('go', args, {
     cwd: src,
-    env: GO_ENV(),
-    heartbeatLabel: `building ${options.name}`,
+    env: GO_ENV(options.env),
+    heartbeatLabel: `building ${options.output}`,
     log: ctx.log,
   });
+}
+
+/** Build `./cmd/<x>` inside a writable copy of a module whose go.mod has replace lines. */
+async function buildFromModuleCopy(
+  ctx: BuildContext,
+  options: ModuleCopyOptions & { pkg: string; output: string; ldflags: string; tags?: string },
+): Promise<void> {
+  const src = await prepareModuleCopy(ctx, options);
+  await goBuild(ctx, src, options);
 }
 
 const jaeger: ComponentRecipe = {
@@ -287,6 +313,119 @@ const loki: ComponentRecipe = {
   },
 };
 
+/** Grafana's build environment: cgo for sqlite (mattn/go-sqlite3); `-mod=mod` as in its own Makefile. */
+const GRAFANA_GO_ENV: NodeJS.ProcessEnv = {
+  CGO_ENABLED: '1',
+  GOTOOLCHAIN: 'local',
+  GOFLAGS: '-mod=mod -buildvcs=false',
+};
+
+/** The directories of the module Grafana reads at run time (`--homepath`); the frontend is not built. */
+export const GRAFANA_HOME_DIRS = ['conf', 'public'] as const;
+
+/** Fails early, naming gcc, when cgo cannot work (or, for the static build, when libc.a is missing). */
+async function checkCgoToolchain(): Promise<void> {
+  if (!(await which('gcc', { nothrow: true }))) {
+    throw new HarnessError(
+      'building Grafana needs gcc (cgo, for its sqlite driver), and gcc is not on PATH',
+      {
+        hint: 'install a C toolchain: sudo apt-get install -y gcc libc6-dev   (then re-run npm run stack:provision)',
+      },
+    );
+  }
+  const libc = (await runCommand('gcc', ['-print-file-name=libc.a']).catch(() => '')).trim();
+  if (!libc.startsWith('/') || !existsSync(libc)) {
+    throw new HarnessError(
+      "the static Grafana build (for FROM scratch images) needs glibc's libc.a, not found by gcc",
+      {
+        hint: 'sudo apt-get install -y libc6-dev   (then re-run npm run stack:provision)',
+      },
+    );
+  }
+}
+
+/**
+ * Grafana's backend from its Go module (no frontend build: the HTTP API works without it): the
+ * module copy, `go mod download`, `wire gen` (Makefile `gen-go`; the CUE outputs are committed in
+ * this version), then two builds with Grafana's own ldflags: `bin/grafana` (dynamic, libc only) for
+ * the local runner and `bin/grafana-static` for FROM scratch images; plus `home/` (conf/ and public/).
+ */
+async function buildGrafana(ctx: BuildContext): Promise<void> {
+  const spec = STACK_VERSIONS.grafana;
+  await checkCgoToolchain();
+  const wireDir = join(ctx.root, 'tools', `wire-${spec.wire.version}`);
+  if (!existsSync(join(wireDir, 'wire'))) {
+    ctx.log(`  installing wire ${spec.wire.version}`);
+    await runCommand('go', ['install', `${spec.wire.module}@${spec.wire.version}`], {
+      env: GO_ENV({ GOBIN: wireDir }),
+      heartbeatLabel: 'building wire',
+      log: ctx.log,
+    });
+  }
+  const src = await prepareModuleCopy(ctx, {
+    name: 'grafana',
+    version: spec.version,
+    module: spec.module,
+    moduleVersion: spec.moduleVersion,
+  });
+  // Newer Grafana trees replace nested modules with local paths the module zip omits: say so plainly.
+  const localReplaces = readFileSync(join(src, 'go.mod'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('//') && /=>\s*\.\.?\//.test(line));
+  if (localReplaces.length > 0) {
+    throw new HarnessError(
+      `${spec.module}@${spec.moduleVersion} replaces modules with local paths; fetch them first:\n${localReplaces.join('\n')}`,
+      { where: join(src, 'go.mod'), hint: 'add them as `nested` modules, as for Loki in stack/versions.ts' },
+    );
+  }
+  ctx.log("  go mod download (all of Grafana's dependencies)");
+  await runCommand('go', ['mod', 'download'], {
+    cwd: src,
+    env: GO_ENV(GRAFANA_GO_ENV),
+    heartbeatLabel: "downloading Grafana's dependencies",
+    log: ctx.log,
+  });
+  ctx.log('  wire gen -tags oss ./pkg/server');
+  await runCommand(join(wireDir, 'wire'), ['gen', '-tags', 'oss', './pkg/server'], {
+    cwd: src,
+    env: GO_ENV(GRAFANA_GO_ENV),
+    heartbeatLabel: 'generating wire_gen.go',
+    log: ctx.log,
+  });
+  const ldflags = `-w -X main.version=${spec.version} -X main.commit=${spec.commit} -X main.buildstamp=${spec.buildstamp} -X main.buildBranch=${spec.branch}`;
+  const common = {
+    name: 'grafana' as const,
+    version: spec.version,
+    pkg: './pkg/cmd/grafana',
+    env: GRAFANA_GO_ENV,
+  };
+  await goBuild(ctx, src, { ...common, output: 'grafana', ldflags });
+  // Grafana's own static flags (pkg/build/grafana/variant.go); the linker's warning about sqlite's dlopen is harmless.
+  await goBuild(ctx, src, {
+    ...common,
+    output: 'grafana-static',
+    tags: 'netgo,osusergo',
+    ldflags: `${ldflags} -linkmode=external -extldflags=-static`,
+  });
+  // home/ last and by rename, so a complete home/ means a complete build.
+  const home = join(componentDir('grafana', spec.version, ctx.root), 'home');
+  rmSync(`${home}.tmp`, { recursive: true, force: true });
+  for (const dir of GRAFANA_HOME_DIRS) cpSync(join(src, dir), join(`${home}.tmp`, dir), { recursive: true });
+  rmSync(home, { recursive: true, force: true });
+  renameSync(`${home}.tmp`, home);
+}
+
+const grafana: ComponentRecipe = {
+  name: 'grafana',
+  version: STACK_VERSIONS.grafana.version,
+  binaries: ['grafana', 'grafana-static'],
+  requiredFiles: ['home/conf/defaults.ini', 'home/public'],
+  source: `go build ./pkg/cmd/grafana in ${STACK_VERSIONS.grafana.module}@${STACK_VERSIONS.grafana.moduleVersion} (main commit ${STACK_VERSIONS.grafana.commit.slice(0, 8)}, cgo), dynamic and static`,
+  coldEstimate: 'about 10 minutes',
+  versionArgs: { grafana: ['--version'], 'grafana-static': ['--version'] },
+  build: buildGrafana,
+};
+
 export const RECIPES: Record<ComponentName, ComponentRecipe> = {
   prometheus: aptRecipe('prometheus'),
   alertmanager: aptRecipe('alertmanager'),
@@ -294,6 +433,7 @@ export const RECIPES: Record<ComponentName, ComponentRecipe> = {
   otelcol,
   jaeger,
   loki,
+  grafana,
 };
 
 export const COMPONENT_ORDER: readonly ComponentName[] = [
@@ -303,4 +443,5 @@ export const COMPONENT_ORDER: readonly ComponentName[] = [
   'otelcol',
   'jaeger',
   'loki',
+  'grafana',
 ];

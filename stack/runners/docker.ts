@@ -27,6 +27,7 @@ import { STACK_VERSIONS } from '../versions.ts';
 import { WebhookSink } from '../webhook-sink.ts';
 import { ownerLabels, removeByLabel } from './docker-cleanup.ts';
 import { DEFAULT_RULE_GLOBS, type LocalStackOptions } from './local.ts';
+import { declaredHostDir, RunSecrets } from './run-secrets.ts';
 import type { ScrapeTargetGroup, StartedComponent, StartedStack } from './types.ts';
 
 // Ryuk (testcontainers' reaper) cannot be pulled here; the runner removes its resources by label instead.
@@ -47,6 +48,7 @@ const OFFICIAL_DATA_DIR: Record<StackComponentName, string> = {
   loki: '/loki',
   jaeger: '/tmp',
   'otel-collector': '/tmp',
+  grafana: '/var/lib/grafana',
 };
 
 const CONFIG_DIR = '/etc/phoenix';
@@ -170,6 +172,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
   // The sink runs in the harness; containers reach it on the gateway of the harness's own network.
   const sink = await new WebhookSink({ host: gateway, journalFile: join(dir, 'webhook-sink.jsonl') }).start();
   const components = new Map<StackComponentName, DockerComponent>();
+  const secrets = new RunSecrets();
   let disposed = false;
   const stopAll = async () => {
     if (disposed) return;
@@ -204,8 +207,15 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
           scrapeTargetsFile: `${TARGETS_DIR}/phoenix-services.json`,
           timing: options.timing ?? HARNESS_TIMING,
           environment: options.environment ?? 'harness',
+          ...(spec.home ? { homeDir: spec.home.imagePath } : {}),
+          hostDir: (n) => {
+            declaredHostDir(name, spec.hostDirs, n);
+            return `${CONFIG_DIR}/${n}`;
+          },
+          secret: secrets.forComponent(name),
         };
         const rendered = spec.render(ctx);
+        secrets.setClientHeaders(name, rendered.clientHeaders);
         const logFile = join(dir, `${name}.log`);
         const files = Object.entries(rendered.files).map(([file, content]) => ({
           content,
@@ -213,19 +223,27 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
         }));
         if (name === 'prometheus')
           files.push(...ruleFiles.map((r) => ({ content: r.content, target: `${RULES_DIR}/${r.name}` })));
+        const command = official && rendered.imageArgs ? rendered.imageArgs : rendered.args;
+        // rendered.env may hold secrets (Grafana's admin password): the container's environment only.
         let container = new GenericContainer(image)
           .withNetworkMode(networkName)
           .withNetworkAliases(name)
           .withLabels(labels)
-          .withCommand(rendered.args)
           .withEnvironment({ GODEBUG: 'netdns=go', ...rendered.env })
           .withCopyContentToContainer(files)
+          .withCopyDirectoriesToContainer(
+            Object.entries(spec.hostDirs ?? {}).map(([n, source]) => ({
+              source,
+              target: `${CONFIG_DIR}/${n}`,
+            })),
+          )
           .withExposedPorts(...Object.values(spec.containerPorts))
           .withWaitStrategy(
             Wait.forHttp(rendered.readiness.path, ctx.port(rendered.readiness.port)).forStatusCode(200),
           )
           .withStartupTimeout(options.startupTimeoutMs ?? 60_000)
           .withLogConsumer((stream: Readable) => stream.pipe(createWriteStream(logFile, { flags: 'a' })));
+        if (command.length > 0) container = container.withCommand(command);
         if (!official)
           container = container
             .withEntrypoint([`/bin/${rendered.binary}`])
@@ -301,6 +319,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
       return c;
     },
     endpoints,
+    credentials: () => secrets.credentials(),
     setScrapeTargets(groups: ScrapeTargetGroup[]) {
       writeFileSync(`${scrapeTargetsFile}.tmp`, JSON.stringify(groups));
       chmodSync(`${scrapeTargetsFile}.tmp`, 0o644);

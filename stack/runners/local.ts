@@ -23,6 +23,7 @@ import {
   trackProcessGroup,
   writeJournal,
 } from '../lifecycle.ts';
+import { declaredHostDir, RunSecrets } from './run-secrets.ts';
 import type { ScrapeTargetGroup, StartedComponent, StartedStack } from './types.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,6 +40,11 @@ export interface LocalStackOptions {
   environment?: string;
   startupTimeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * Tests only: rewrites a component's rendered config files (by file name) before it starts, e.g. an
+   * Alertmanager route sending critical alerts to the wrong receiver, to prove a check notices.
+   */
+  editConfig?: Partial<Record<StackComponentName, (files: Record<string, string>) => Record<string, string>>>;
 }
 
 const STOP_GRACE_MS = 5_000;
@@ -149,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   portNames.forEach(([n, p], i) => ((ports[n] ??= {})[p] = free[i] ?? 0));
 
   const sink = await new WebhookSink({ journalFile: join(dir, 'webhook-sink.jsonl') }).start();
+  const secrets = new RunSecrets();
   const scrapeTargetsFile = join(dir, 'prometheus', 'config', 'phoenix-services.json');
 
   const components = new Map<StackComponentName, LocalComponent>();
@@ -170,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const dataDir = join(dir, name, 'data');
       mkdirSync(configDir, { recursive: true });
       mkdirSync(dataDir, { recursive: true });
+      const provisioned = binaries[name];
       const ctx: RenderContext = {
         bindHost: LOOPBACK,
         port: (p) => requirePort(ports, name, p),
@@ -185,15 +193,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         scrapeTargetsFile,
         timing,
         environment: options.environment ?? 'harness',
+        ...(spec.home && provisioned ? { homeDir: join(provisioned.dir, spec.home.provisionedDir) } : {}),
+        // The checkout's own directories, read in place (edits show up in the running component).
+        hostDir: (n) => declaredHostDir(name, spec.hostDirs, n),
+        secret: secrets.forComponent(name),
       };
       const rendered = spec.render(ctx);
-      for (const [file, content] of Object.entries(rendered.files))
+      const files = options.editConfig?.[name]?.(rendered.files) ?? rendered.files;
+      for (const [file, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(configDir, file)), { recursive: true });
         writeFileSync(join(configDir, file), content);
+      }
+      secrets.setClientHeaders(name, rendered.clientHeaders);
       if (name === 'prometheus') writeFileSync(scrapeTargetsFile, '[]\n');
-      const binary = binaries[name]?.binaries[rendered.binary];
+      const binary = provisioned?.binaries[rendered.binary];
       if (!binary) throw new HarnessError(`${name}: provisioned component has no binary ${rendered.binary}`);
       const logFile = join(dir, `${name}.log`);
       const fd = openSync(logFile, 'a');
+      // rendered.env may hold secrets (Grafana's admin password): it goes to the child only, never to a log or file.
       const child = spawn(binary, rendered.args, {
         cwd: dataDir,
         env: { ...process.env, ...rendered.env },
@@ -283,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return c;
     },
     endpoints,
+    credentials: () => secrets.credentials(),
     setScrapeTargets(groups: ScrapeTargetGroup[]) {
       // Write-then-rename so Prometheus never reads a half-written file.
       writeFileSync(`${scrapeTargetsFile}.tmp`, JSON.stringify(groups));

@@ -43,6 +43,11 @@ export interface StartedStack extends AsyncDisposable {
   /** Flat map: `prometheus` → URL, `otel-collector.otlp-grpc` → host:port, … */
   endpoints(): Record<string, string>;
   /**
+   * Extra HTTP headers per backend, keyed like `endpoints()` (`{ grafana: { Authorization: 'Basic …' } }`),
+   * for `createClients(endpoints, headers)`. Made per run; secret: never print them or write them to a file.
+   */
+  credentials(): Record<string, Record<string, string>>;
+  /**
    * The address a harness-run server (fleet, probe) must bind to and advertise so Prometheus can
    * scrape it: 127.0.0.1 for local processes, the gateway of the harness's own Docker network for containers.
    */

@@ -1,4 +1,5 @@
 import { alertmanagerSpec } from './alertmanager.ts';
+import { grafanaSpec } from './grafana.ts';
 import { jaegerSpec } from './jaeger.ts';
 import { lokiSpec } from './loki.ts';
 import { otelCollectorSpec } from './otel-collector.ts';
@@ -11,6 +12,7 @@ export const COMPONENT_SPECS: Record<StackComponentName, ComponentSpec> = {
   prometheus: prometheusSpec,
   alertmanager: alertmanagerSpec,
   'otel-collector': otelCollectorSpec,
+  grafana: grafanaSpec,
 };
 
 export { STACK_COMPONENTS, PRODUCTION_TIMING, HARNESS_TIMING } from './types.ts';
@@ -24,3 +26,4 @@ export type {
 export { alertmanagerConfig, ALERT_RECEIVERS } from './alertmanager.ts';
 export type { AlertReceiver } from './alertmanager.ts';
 export { otelCollectorConfig } from './otel-collector.ts';
+export { GRAFANA_ADMIN_USER, grafanaBasicAuth } from './grafana.ts';

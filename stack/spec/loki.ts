@@ -20,6 +20,10 @@ export const lokiSpec: ComponentSpec = {
         http_listen_port: ctx.port('http'),
         grpc_listen_address: ctx.bindHost,
         grpc_listen_port: ctx.port('grpc'),
+        // The distributor forwards each push to the ingester over gRPC; the 4 MiB default refused
+        // the Collector's full 8192-record log batches (~6 MB), so bursts were retried and lost.
+        grpc_server_max_recv_msg_size: 64 * 1024 * 1024,
+        grpc_server_max_send_msg_size: 64 * 1024 * 1024,
         log_level: 'warn',
       },
       common: {

@@ -16,6 +16,9 @@ function ctx(overrides: Partial<RenderContext> = {}): RenderContext {
     scrapeTargetsFile: '/cfg/targets.json',
     timing: HARNESS_TIMING,
     environment: 'test',
+    homeDir: '/home',
+    hostDir: (name) => `/host/${name}`,
+    secret: (name) => `secret-${name}`,
     ...overrides,
   };
 }

@@ -1,5 +1,13 @@
 /** The components of the monitoring stack, named as the seed's docker-compose services (network aliases). */
-export const STACK_COMPONENTS = ['jaeger', 'loki', 'prometheus', 'alertmanager', 'otel-collector'] as const;
+export const STACK_COMPONENTS = [
+  'jaeger',
+  'loki',
+  'prometheus',
+  'alertmanager',
+  'otel-collector',
+  // Last, but not after the others: it needs its datasources' URLs only at query time, so it starts in parallel.
+  'grafana',
+] as const;
 export type StackComponentName = (typeof STACK_COMPONENTS)[number];
 
 /** Timing knobs shared by Prometheus and Alertmanager; production values come from the seed. */
@@ -54,6 +62,16 @@ export interface RenderContext {
   timing: StackTiming;
   /** Value for the Collector's `deployment.environment` resource attribute (seed: ${ENVIRONMENT}). */
   environment: string;
+  /** The component's `home` (see ComponentSpec.home) as it sees it; undefined when it declares none. */
+  homeDir?: string;
+  /** One of the spec's `hostDirs` as the component sees it (local: the checkout's path; containers: a copy). */
+  hostDir(name: string): string;
+  /**
+   * A random secret made for this run (the same value for the same name within a run). Pass it only
+   * through `env` (never `files` or `args`, which end up on disk or in `ps`), and give the harness
+   * what it needs to authenticate through `clientHeaders`.
+   */
+  secret(name: string): string;
 }
 
 export interface ReadinessProbe {
@@ -68,16 +86,34 @@ export interface RenderedComponent {
   binary: string;
   args: string[];
   env?: Record<string, string>;
+  /**
+   * Arguments for the official image's own entrypoint, when they differ from `args` (which run the
+   * binary directly, locally and in local images); `[]` keeps the image's default command.
+   */
+  imageArgs?: string[];
   readiness: ReadinessProbe;
   /** Named endpoints other code needs: `url` is the main one, e.g. `otlp-http`, `otlp-grpc`. */
   endpoints: Record<string, { port: string; path?: string; scheme: 'http' | 'grpc' }>;
+  /**
+   * Extra HTTP headers the harness must send to this component's API (e.g. Grafana's admin Basic
+   * auth). Secret: the runner hands them out only through `StartedStack.credentials()`.
+   */
+  clientHeaders?: Record<string, string>;
 }
 
 export interface ComponentSpec {
   name: StackComponentName;
   /** The provisioned component that supplies the binary (see stack/versions.ts). */
-  provisioned: 'prometheus' | 'alertmanager' | 'otelcol' | 'jaeger' | 'loki';
+  provisioned: 'prometheus' | 'alertmanager' | 'otelcol' | 'jaeger' | 'loki' | 'grafana';
   /** Named ports, with the port each listens on inside a container (the seed's / upstream defaults). */
   containerPorts: Record<string, number>;
+  /**
+   * Read-only run-time files shipped with the provisioned component besides its binaries (Grafana's
+   * conf/ and public/): `provisionedDir` is relative to `<cache>/<name>-<version>/`, `imagePath` is
+   * where the official image keeps them, and where local images put them too.
+   */
+  home?: { provisionedDir: string; imagePath: string };
+  /** Directories of this checkout the component reads (absolute paths), by name: see RenderContext.hostDir. */
+  hostDirs?: Record<string, string>;
   render(ctx: RenderContext): RenderedComponent;
 }

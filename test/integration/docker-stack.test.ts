@@ -42,6 +42,19 @@ describe.skipIf(!dockerAnswers && process.env.CI !== 'true')('the docker runner 
     for (const r of results) expect(r.status, `${r.id}: ${r.message}`).toBe('pass');
   });
 
+  it('serves Grafana from its FROM-scratch image, reaching Prometheus by its network alias', async () => {
+    const grafana = stack.component('grafana');
+    const health = await fetch(grafana.getHealthUrl());
+    expect(health.status, grafana.getHealthUrl()).toBe(200);
+    expect(((await health.json()) as { version?: string }).version).toBe(grafana.version);
+    const headers = stack.credentials().grafana ?? {};
+    expect((await fetch(`${grafana.getUrl()}/api/search`)).status).toBe(401);
+    const prometheus = await fetch(`${grafana.getUrl()}/api/datasources/uid/phoenix-prometheus/health`, {
+      headers,
+    });
+    expect(prometheus.status, await prometheus.clone().text()).toBe(200);
+  });
+
   it('publishes ports on loopback only', () => {
     for (const url of Object.values(stack.endpoints()).filter((u) => !u.includes('webhook-sink'))) {
       expect(url).toMatch(/^(http:\/\/)?(127\.0\.0\.1|172\.\d+\.\d+\.\d+):\d+/);

@@ -33,6 +33,7 @@ describe('the monitoring pipeline, end to end on the real stack', () => {
   it('answers every health endpoint', async () => {
     expect([...stack.components.keys()].sort()).toEqual([
       'alertmanager',
+      'grafana',
       'jaeger',
       'loki',
       'otel-collector',
