@@ -5,6 +5,7 @@ import { SERVICE_NAMES, type Phase, type ServiceName } from '../catalog/index.ts
 import {
   HarnessError,
   Teardown,
+  expandEnvReferences,
   forEachConcurrent,
   newRunId,
   pollUntil,
@@ -271,5 +272,100 @@ function offlineAlertInputs(
       promtool: requireProvisioned('prometheus').binaries.promtool,
       amtool: requireProvisioned('alertmanager').binaries.amtool,
     },
+  };
+}
+
+export interface ExternalValidationOptions {
+  config: HarnessConfig;
+  phase: Phase;
+  /** A ledger written by `k6 run … --out json` + `load/ledger.ts`, or by an earlier harness run. */
+  ledgerPath: string | undefined;
+  validators?: ValidatorName[];
+  progress: Progress;
+}
+
+/**
+ * Validates an existing stack (staging): nothing is started; endpoints and headers come from the
+ * target config, the requests from a ledger, the run window from the ledger's own timestamps.
+ */
+export async function runExternalValidation(options: ExternalValidationOptions): Promise<ValidationRun> {
+  const { config, progress } = options;
+  const external = config.stack.external;
+  if (!external) {
+    throw new HarnessError('--stack external needs `stack.external` endpoints in the target config', {
+      hint: 'pass --target <file> whose stack.external lists prometheus, loki, jaeger, grafana… (see README, "Against staging")',
+    });
+  }
+  const runId = newRunId();
+  const runDir = resolve(config.outDir, runId);
+  const startedAt = new Date();
+  const endpoints = {
+    ...(external.prometheus ? { prometheus: external.prometheus } : {}),
+    ...(external.loki ? { loki: external.loki } : {}),
+    ...(external.jaeger ? { jaeger: external.jaeger } : {}),
+    ...(external.grafana ? { grafana: external.grafana } : {}),
+    ...(external.alertmanager ? { alertmanager: external.alertmanager } : {}),
+    ...(external.otelCollector ? { otelCollector: external.otelCollector } : {}),
+    ...(external.otelCollectorMetrics ? { otelCollectorMetrics: external.otelCollectorMetrics } : {}),
+  };
+  const headers = Object.fromEntries(
+    Object.entries(external.headers).map(([backend, h]) => [
+      backend,
+      Object.fromEntries(Object.entries(h).map(([k, v]) => [k, expandEnvReferences(v, process.env, `stack.external.headers.${backend}.${k}`)])),
+    ]),
+  );
+  progress.stage('reading the ledger');
+  let ledger: LedgerSource | undefined;
+  let window: { start: Date; end: Date } | undefined;
+  if (options.ledgerPath) {
+    const path = resolve(options.ledgerPath);
+    ledger = { path, read: () => readLedger(path) };
+    let first = Infinity;
+    let last = -Infinity;
+    let n = 0;
+    for await (const e of ledger.read()) {
+      first = Math.min(first, e.startMs);
+      last = Math.max(last, e.startMs + e.durationMs);
+      n += 1;
+    }
+    if (n === 0) throw new HarnessError(`the ledger ${path} holds no requests`, { hint: 'pass the ledger.jsonl of a run that sent traffic' });
+    window = { start: new Date(first - 1_000), end: new Date(last + 1_000) };
+    progress.done(`${n} requests from ${window.start.toISOString()} to ${window.end.toISOString()}`);
+  } else {
+    progress.done('no ledger: request accounting checks will be skipped');
+  }
+  const ctx: ValidationContext = {
+    runId,
+    phase: options.phase,
+    endpoints,
+    clients: createClients(endpoints, headers),
+    ingestTimeoutMs: config.stack.ingestTimeoutMs,
+    serviceLabel: external.serviceLabel,
+    ...(ledger ? { ledger } : {}),
+    ...(window ? { window } : {}),
+    ...offlineAlertInputs(runDir),
+  };
+  progress.stage('validating against the external backends');
+  const names = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
+  const results = (await Promise.all(names.map((name) => VALIDATORS[name](ctx)))).flat().sort((a, b) => a.id.localeCompare(b.id));
+  const gate = evaluateGate(results, options.phase);
+  progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
+  return {
+    runId,
+    runDir,
+    startedAt,
+    finishedAt: new Date(),
+    results,
+    gate,
+    scenario: undefined,
+    components: Object.entries(endpoints).map(([name, url]) => ({ name, version: 'external', url })),
+    links: {
+      ...(endpoints.jaeger ? { jaeger: endpoints.jaeger } : {}),
+      ...(endpoints.prometheus ? { prometheus: endpoints.prometheus } : {}),
+      ...(endpoints.loki ? { loki: endpoints.loki } : {}),
+      ...(endpoints.grafana ? { grafana: endpoints.grafana } : {}),
+    },
+    ledgerPath: ledger?.path,
+    stack: undefined,
   };
 }

@@ -6,7 +6,7 @@ import { HarnessError, SCENARIOS, loadConfig, type CheckResult } from '../core/i
 import type { ScenarioName } from '../load/index.ts';
 import { EXIT, parsePhase } from './options.ts';
 import { Progress } from './progress.ts';
-import { parseInjection, runValidation, type InjectedFault } from './run-validation.ts';
+import { parseInjection, runExternalValidation, runValidation, type InjectedFault } from './run-validation.ts';
 
 const ICON: Record<CheckResult['status'], string> = {
   pass: 'PASS',
@@ -25,6 +25,8 @@ export function formatResults(results: CheckResult[], phase: number): string {
 }
 
 interface ValidateOptions {
+  target?: string;
+  ledger?: string;
   phase?: Phase;
   scenario?: ScenarioName;
   stack?: 'local' | 'docker' | 'external';
@@ -55,6 +57,8 @@ export function registerValidateCommand(program: Command): void {
       (value: string, all: InjectedFault[]) => [...all, parseInjection(value)],
       [] as InjectedFault[],
     )
+    .option('--target <config>', 'a config file whose stack.external names the backends to validate (with --stack external)')
+    .option('--ledger <file>', 'the ledger.jsonl of requests already sent to that stack (with --stack external)')
     .option('--out <dir>', 'run artifacts root (default: the config outDir, "out")')
     .option('--keep', 'leave the stack and fleet running after the checks (Ctrl-C to stop)')
     .action(async (options: ValidateOptions, command: Command) => {

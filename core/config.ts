@@ -23,10 +23,28 @@ const externalStackSchema = z
     jaeger: z.url().optional(),
     grafana: z.url().optional(),
     otelCollector: z.url().optional(),
-    /** Extra headers per backend, e.g. Authorization or X-Scope-OrgID for multi-tenant stacks. */
+    otelCollectorMetrics: z.url().optional(),
+    /** The label naming the service that exposes a series (the harness's own fleet uses phoenix_service). */
+    serviceLabel: z.string().min(1).default('phoenix_service'),
+    /**
+     * Extra headers per backend (keys: prometheus, loki, jaeger, grafana, alertmanager), e.g.
+     * Authorization or X-Scope-OrgID. Write secrets as `${ENV_VAR}`: they are read from the
+     * environment at run time and never written to reports.
+     */
     headers: z.record(z.string(), z.record(z.string(), z.string())).default({}),
   })
   .strict();
+
+/** Replaces `${NAME}` in header values with the environment variable; a missing one is a ConfigError. */
+export function expandEnvReferences(value: string, env: NodeJS.ProcessEnv = process.env, where = 'headers'): string {
+  return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+    const v = env[name];
+    if (v === undefined) {
+      throw new ConfigError(`${where}: the environment variable ${name} is not set`, { hint: `export ${name}=… before running` });
+    }
+    return v;
+  });
+}
 
 export const harnessConfigSchema = z
   .object({

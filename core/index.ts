@@ -11,6 +11,7 @@ export { CHECK_FAMILIES } from './check-result.ts';
 export type { CheckResult, CheckFamily, CheckStatus, CheckEvidence, Check } from './check-result.ts';
 export {
   defineConfig,
+  expandEnvReferences,
   loadConfig,
   parseConfig,
   describeConfigIssue,
