@@ -62,24 +62,31 @@ export function registerValidateCommand(program: Command): void {
     .option('--out <dir>', 'run artifacts root (default: the config outDir, "out")')
     .option('--keep', 'leave the stack and fleet running after the checks (Ctrl-C to stop)')
     .action(async (options: ValidateOptions, command: Command) => {
-      const config = await loadConfig(command.optsWithGlobals<{ config?: string }>().config);
+      const config = await loadConfig(options.target ?? command.optsWithGlobals<{ config?: string }>().config);
       if (options.out) config.outDir = options.out;
       const phase = options.phase ?? (Math.max(...config.phases) as Phase);
-      const runner = options.stack ?? config.stack.runner;
-      if (runner === 'external') {
-        throw new HarnessError('validating an external stack is not available yet', {
-          hint: 'use --stack local or --stack docker',
+      const runner = options.stack ?? (options.target || options.ledger ? 'external' : config.stack.runner);
+      if (runner !== 'external' && options.ledger) {
+        throw new HarnessError('--ledger names requests already sent to an existing stack', {
+          hint: 'use it with --stack external --target <config>; a local or docker run sends its own load',
         });
       }
-      const run = await runValidation({
-        config,
-        phase,
-        scenario: options.scenario ?? config.load.scenario,
-        runner,
-        inject: options.inject,
-        progress: new Progress(),
-        keep: options.keep ?? false,
-      });
+      if (runner === 'external' && options.inject.length) {
+        throw new HarnessError("--inject switches faults on the harness's own mock fleet", { hint: 'drop --inject with --stack external' });
+      }
+      const progress = new Progress();
+      const run =
+        runner === 'external'
+          ? await runExternalValidation({ config, phase, ledgerPath: options.ledger, progress })
+          : await runValidation({
+              config,
+              phase,
+              scenario: options.scenario ?? config.load.scenario,
+              runner,
+              inject: options.inject,
+              progress,
+              keep: options.keep ?? false,
+            });
       mkdirSync(run.runDir, { recursive: true });
       writeFileSync(
         join(run.runDir, 'results.json'),

@@ -161,7 +161,7 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
   // The probe's own instrument: a registry of its own (never prom-client's global one), served briefly.
   const registry = new Registry();
   new Gauge({
-    name: 'phoenix_harness_probe_info',
+    name: 'harness_pipeline_probe_info',
     help: 'Pipeline probe marker',
     labelNames: ['probe_id'],
     registers: [registry],
@@ -175,7 +175,7 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
   const host = ctx.scrapeTargetHost ?? LOOPBACK;
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const target = `${host}:${(server.address() as AddressInfo).port}`;
-  const promql = `phoenix_harness_probe_info{probe_id="${probeId}"}`;
+  const promql = `harness_pipeline_probe_info{probe_id="${probeId}"}`;
   const evidence = {
     promql: [promql],
     urls: [`${prometheus.baseUrl}/graph?g0.expr=${encodeURIComponent(promql)}`],
