@@ -311,7 +311,12 @@ export async function runExternalValidation(options: ExternalValidationOptions):
   const headers = Object.fromEntries(
     Object.entries(external.headers).map(([backend, h]) => [
       backend,
-      Object.fromEntries(Object.entries(h).map(([k, v]) => [k, expandEnvReferences(v, process.env, `stack.external.headers.${backend}.${k}`)])),
+      Object.fromEntries(
+        Object.entries(h).map(([k, v]) => [
+          k,
+          expandEnvReferences(v, process.env, `stack.external.headers.${backend}.${k}`),
+        ]),
+      ),
     ]),
   );
   progress.stage('reading the ledger');
@@ -328,7 +333,10 @@ export async function runExternalValidation(options: ExternalValidationOptions):
       last = Math.max(last, e.startMs + e.durationMs);
       n += 1;
     }
-    if (n === 0) throw new HarnessError(`the ledger ${path} holds no requests`, { hint: 'pass the ledger.jsonl of a run that sent traffic' });
+    if (n === 0)
+      throw new HarnessError(`the ledger ${path} holds no requests`, {
+        hint: 'pass the ledger.jsonl of a run that sent traffic',
+      });
     window = { start: new Date(first - 1_000), end: new Date(last + 1_000) };
     progress.done(`${n} requests from ${window.start.toISOString()} to ${window.end.toISOString()}`);
   } else {
@@ -347,7 +355,9 @@ export async function runExternalValidation(options: ExternalValidationOptions):
   };
   progress.stage('validating against the external backends');
   const names = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
-  const results = (await Promise.all(names.map((name) => VALIDATORS[name](ctx)))).flat().sort((a, b) => a.id.localeCompare(b.id));
+  const results = (await Promise.all(names.map((name) => VALIDATORS[name](ctx))))
+    .flat()
+    .sort((a, b) => a.id.localeCompare(b.id));
   const gate = evaluateGate(results, options.phase);
   progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
   return {

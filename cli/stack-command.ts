@@ -1,9 +1,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { loadConfig } from '../core/index.ts';
+import { loadConfig, pollUntil } from '../core/index.ts';
 import {
   COMPONENT_ORDER,
   listProvisioned,
   provision,
+  isAlive,
+  liveRuns,
+  reapDockerOrphans,
+  reapOrphans,
   startStack,
   type ComponentName,
   type ImageSource,
@@ -52,6 +56,34 @@ export function registerStackCommands(program: Command): void {
       }
       await provision({ log, ...(options.only ? { components: options.only } : {}) });
       log('provisioned: run `npm run stack:provision -- --list` to see versions and paths');
+    });
+
+  stack
+    .command('down')
+    .description(
+      'stop stacks started by `stack up` or `validate --keep` elsewhere, and remove what killed runs left behind',
+    )
+    .option('--run <id>', 'only this run')
+    .action(async (options: { run?: string }) => {
+      const runs = liveRuns().filter((r) => !options.run || r.runId === options.run);
+      for (const run of runs) {
+        // The owning harness tears its stack down in order on SIGTERM.
+        process.kill(run.harnessPid, 'SIGTERM');
+        log(`stopping run ${run.runId} (harness pid ${run.harnessPid})`);
+      }
+      const deadline = Date.now() + 30_000;
+      const waiting = await pollUntil({
+        description: 'runs stopped',
+        probe: async () => runs.filter((r) => isAlive(r.harnessPid)),
+        until: (alive) => alive.length === 0,
+        timeoutMs: Math.max(0, deadline - Date.now()),
+      });
+      if (!waiting.ok) log(`still running: ${(waiting.last ?? []).map((r) => r.runId).join(', ')}`);
+      const reaped = reapOrphans(log);
+      const docker = await reapDockerOrphans(log).catch(() => ({ containers: 0, networks: 0 }));
+      log(
+        `${runs.length} run(s) stopped; ${reaped} orphan process group(s), ${docker.containers} container(s), ${docker.networks} network(s) removed`,
+      );
     });
 
   stack

@@ -6,7 +6,12 @@ import { HarnessError, SCENARIOS, loadConfig, type CheckResult } from '../core/i
 import type { ScenarioName } from '../load/index.ts';
 import { EXIT, parsePhase } from './options.ts';
 import { Progress } from './progress.ts';
-import { parseInjection, runExternalValidation, runValidation, type InjectedFault } from './run-validation.ts';
+import {
+  parseInjection,
+  runExternalValidation,
+  runValidation,
+  type InjectedFault,
+} from './run-validation.ts';
 
 const ICON: Record<CheckResult['status'], string> = {
   pass: 'PASS',
@@ -57,12 +62,20 @@ export function registerValidateCommand(program: Command): void {
       (value: string, all: InjectedFault[]) => [...all, parseInjection(value)],
       [] as InjectedFault[],
     )
-    .option('--target <config>', 'a config file whose stack.external names the backends to validate (with --stack external)')
-    .option('--ledger <file>', 'the ledger.jsonl of requests already sent to that stack (with --stack external)')
+    .option(
+      '--target <config>',
+      'a config file whose stack.external names the backends to validate (with --stack external)',
+    )
+    .option(
+      '--ledger <file>',
+      'the ledger.jsonl of requests already sent to that stack (with --stack external)',
+    )
     .option('--out <dir>', 'run artifacts root (default: the config outDir, "out")')
     .option('--keep', 'leave the stack and fleet running after the checks (Ctrl-C to stop)')
     .action(async (options: ValidateOptions, command: Command) => {
-      const config = await loadConfig(options.target ?? command.optsWithGlobals<{ config?: string }>().config);
+      const config = await loadConfig(
+        options.target ?? command.optsWithGlobals<{ config?: string }>().config,
+      );
       if (options.out) config.outDir = options.out;
       const phase = options.phase ?? (Math.max(...config.phases) as Phase);
       const runner = options.stack ?? (options.target || options.ledger ? 'external' : config.stack.runner);
@@ -72,7 +85,9 @@ export function registerValidateCommand(program: Command): void {
         });
       }
       if (runner === 'external' && options.inject.length) {
-        throw new HarnessError("--inject switches faults on the harness's own mock fleet", { hint: 'drop --inject with --stack external' });
+        throw new HarnessError("--inject switches faults on the harness's own mock fleet", {
+          hint: 'drop --inject with --stack external',
+        });
       }
       const progress = new Progress();
       const run =

@@ -13,4 +13,4 @@ export { ensureLocalImage } from './images/local-image.ts';
 export type { StartedStack, StartedComponent, ScrapeTargetGroup, RunnerKind } from './runners/types.ts';
 export { WebhookSink } from './webhook-sink.ts';
 export type { RecordedNotification, WebhookAlert } from './webhook-sink.ts';
-export { onShutdown, reapOrphans } from './lifecycle.ts';
+export { onShutdown, reapOrphans, liveRuns, isAlive } from './lifecycle.ts';

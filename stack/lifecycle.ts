@@ -125,3 +125,19 @@ function readCmdline(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** Runs whose harness process is still alive (a `stack up` in another terminal, a `validate --keep`). */
+export function liveRuns(): RunJournal[] {
+  const dir = journalDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunJournal];
+      } catch {
+        return [];
+      }
+    })
+    .filter((j) => j.harnessPid !== process.pid && isAlive(j.harnessPid));
+}
