@@ -1,4 +1,5 @@
 import type { Check } from '../core/index.ts';
+import { alertDrills } from './alert-drills.ts';
 import { alertRulesOffline } from './alert-rules-offline.ts';
 import type { ValidationContext } from './context.ts';
 import { dashboards } from './dashboards.ts';
@@ -17,6 +18,7 @@ export const VALIDATORS = {
   pipeline: pipelineCheck,
   dashboards,
   alertRulesOffline,
+  alertDrills,
 } satisfies Record<string, Check<ValidationContext>>;
 
 export type ValidatorName = keyof typeof VALIDATORS;
@@ -29,8 +31,20 @@ export { pipelineCheck, lossCounters } from './pipeline.ts';
 export { dashboards, promqlParser, logqlParser, interpolateGrafanaMacros } from './dashboards.ts';
 export type { ParseOutcome, QueryParser } from './dashboards.ts';
 export { alertRulesOffline, resolveReceivers, templateLabels } from './alert-rules-offline.ts';
+export { alertDrills, drillLanes, drillDeadlines, annotationProblems } from './alert-drills.ts';
 export { createClients, endpointsFromStack } from './context.ts';
 export { evaluateGate } from './gate.ts';
+export { metricInventory } from './inventory.ts';
+export type { MetricInventory } from './inventory.ts';
 export type { GateVerdict } from './gate.ts';
-export type { ValidationContext, BackendEndpoints, BackendClients, ToolPaths } from './context.ts';
+export type {
+  ValidationContext,
+  BackendEndpoints,
+  BackendClients,
+  ToolPaths,
+  FleetControl,
+  DrillTraffic,
+  DrillProfile,
+  DrillOptions,
+} from './context.ts';
 export * from './clients/index.ts';
