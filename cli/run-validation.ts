@@ -25,7 +25,10 @@ import {
   type StartedStack,
 } from '../stack/index.ts';
 import {
+  DEFAULT_SERVICE_LABEL,
   VALIDATORS,
+  metricInventory,
+  type MetricInventory,
   createClients,
   endpointsFromStack,
   evaluateGate,
@@ -89,6 +92,8 @@ export interface ValidationRun {
   links: { jaeger?: string; grafana?: string; prometheus?: string; loki?: string };
   ledgerPath: string | undefined;
   stack: StartedStack | undefined;
+  /** What Phoenix exposed during the run (for a later run's --baseline). */
+  inventory?: MetricInventory;
 }
 
 /**
@@ -203,6 +208,13 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
     if (scenario.thresholdFailures.length) results.push(...thresholdResults(scenario));
     const gate = evaluateGate(results, options.phase);
     progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
+    const inventory = clients.prometheus
+      ? await metricInventory(
+          clients.prometheus,
+          { start: windowStart, end: new Date() },
+          DEFAULT_SERVICE_LABEL,
+        ).catch(() => undefined)
+      : undefined;
 
     const components = [...stack.components.values()].map((c) => ({
       name: c.name,
@@ -226,6 +238,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       },
       ledgerPath: scenario.ledgerPath,
       stack: options.keep ? stack : undefined,
+      ...(inventory ? { inventory } : {}),
     };
   } finally {
     if (!options.keep) {

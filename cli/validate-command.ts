@@ -1,43 +1,88 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Phase } from '../catalog/index.ts';
-import { HarnessError, SCENARIOS, loadConfig, type CheckResult } from '../core/index.ts';
+import { HarnessError, REPORTERS, SCENARIOS, loadConfig, type HarnessConfig } from '../core/index.ts';
 import type { ScenarioName } from '../load/index.ts';
+import {
+  ReporterMultiplexer,
+  compareWithBaseline,
+  createReporters,
+  describeReporterFailures,
+  readRunReport,
+  type ReporterEntry,
+  type RunReport,
+} from '../reports/index.ts';
+import { evaluateGate } from '../validators/index.ts';
 import { EXIT, parsePhase } from './options.ts';
 import { Progress } from './progress.ts';
+import { buildRunReport } from './report-builder.ts';
 import {
   parseInjection,
   runExternalValidation,
   runValidation,
   type InjectedFault,
+  type ValidationRun,
 } from './run-validation.ts';
-
-const ICON: Record<CheckResult['status'], string> = {
-  pass: 'PASS',
-  fail: 'FAIL',
-  skip: 'SKIP',
-  error: 'ERR ',
-};
-
-export function formatResults(results: CheckResult[], phase: number): string {
-  return results
-    .map(
-      (r) =>
-        `${ICON[r.status]}  ${r.phase > phase ? '(info) ' : ''}${r.id.padEnd(32)} ${r.status === 'pass' ? r.title : r.message}`,
-    )
-    .join('\n');
-}
 
 interface ValidateOptions {
   target?: string;
   ledger?: string;
+  baseline?: string;
+  reporter?: ReporterEntry[];
   phase?: Phase;
   scenario?: ScenarioName;
   stack?: 'local' | 'docker' | 'external';
   inject: InjectedFault[];
   out?: string;
   keep?: boolean;
+}
+
+export function parseReporters(value: string): ReporterEntry[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
+  if (unknown.length)
+    throw new InvalidArgumentError(
+      `unknown reporter(s) ${unknown.join(', ')}; available: ${REPORTERS.join(', ')}`,
+    );
+  return names as ReporterEntry[];
+}
+
+/** Runs every reporter over the report (each isolated from the others' failures); returns the files written. */
+export async function report(
+  report: RunReport,
+  entries: readonly ReporterEntry[],
+  outDir: string,
+): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const mux = new ReporterMultiplexer(createReporters(entries, { outDir }));
+  const startFailures = await mux.onRunStart({
+    runId: report.runId,
+    phase: report.phase,
+    startedAt: report.startedAt,
+  });
+  const checkFailures = [];
+  for (const check of report.checks) checkFailures.push(...(await mux.onCheck(check)));
+  const end = await mux.onRunEnd(report);
+  const failures = [...startFailures, ...checkFailures, ...end.failures];
+  if (failures.length) process.stderr.write(`${describeReporterFailures(failures)}\n`);
+  return end.files;
+}
+
+/** Adds the --baseline criteria to the run (as checks), then re-judges the gate. */
+async function withBaseline(
+  run: ValidationRun,
+  config: HarnessConfig,
+  draft: RunReport,
+  baselinePath: string,
+): Promise<void> {
+  const baseline = await readRunReport(baselinePath);
+  const criteria = compareWithBaseline(draft, baseline, config.baseline, baselinePath);
+  run.results.push(...criteria);
+  run.gate = evaluateGate(run.results, run.gate.phase);
 }
 
 export function registerValidateCommand(program: Command): void {
@@ -57,18 +102,27 @@ export function registerValidateCommand(program: Command): void {
       new Option('--stack <runner>', 'where the stack runs').choices(['local', 'docker', 'external']),
     )
     .option(
-      '--inject <service:fault[:k=v,…]>',
-      'switch a fleet fault on before the load (repeatable), e.g. data-router:drop-traceparent',
-      (value: string, all: InjectedFault[]) => [...all, parseInjection(value)],
-      [] as InjectedFault[],
-    )
-    .option(
       '--target <config>',
-      'a config file whose stack.external names the backends to validate (with --stack external)',
+      'a config file whose stack.external names the backends to validate (implies --stack external)',
     )
     .option(
       '--ledger <file>',
       'the ledger.jsonl of requests already sent to that stack (with --stack external)',
+    )
+    .option(
+      '--baseline <report.json>',
+      'compare with an earlier run: latency, error rate, completeness, metrics and labels, cardinality, alert timings',
+    )
+    .option(
+      '--reporter <names>',
+      `comma-separated reporters (default: the config's): ${REPORTERS.join(', ')}`,
+      parseReporters,
+    )
+    .option(
+      '--inject <service:fault[:k=v,…]>',
+      'switch a fleet fault on before the load (repeatable), e.g. data-router:drop-traceparent',
+      (value: string, all: InjectedFault[]) => [...all, parseInjection(value)],
+      [] as InjectedFault[],
     )
     .option('--out <dir>', 'run artifacts root (default: the config outDir, "out")')
     .option('--keep', 'leave the stack and fleet running after the checks (Ctrl-C to stop)')
@@ -89,34 +143,62 @@ export function registerValidateCommand(program: Command): void {
           hint: 'drop --inject with --stack external',
         });
       }
+      // Reporters are created before the run, so a bad reporter config fails fast (exit 2).
+      const reporterEntries = options.reporter ?? (config.reporters as ReporterEntry[]);
+      createReporters(reporterEntries, { outDir: resolve(config.outDir) });
+      if (options.baseline) await readRunReport(options.baseline);
+
       const progress = new Progress();
+      const scenario = options.scenario ?? config.load.scenario;
       const run =
         runner === 'external'
           ? await runExternalValidation({ config, phase, ledgerPath: options.ledger, progress })
           : await runValidation({
               config,
               phase,
-              scenario: options.scenario ?? config.load.scenario,
+              scenario,
               runner,
               inject: options.inject,
               progress,
               keep: options.keep ?? false,
             });
-      mkdirSync(run.runDir, { recursive: true });
-      writeFileSync(
-        join(run.runDir, 'results.json'),
-        `${JSON.stringify({ runId: run.runId, gate: run.gate, results: run.results }, null, 2)}\n`,
-      );
-      process.stdout.write(`${formatResults(run.results, phase)}\n\n`);
-      const failed = run.gate.failedRequired.length;
-      process.stdout.write(
-        `phase ${phase} gate: ${run.gate.verdict === 'pass' ? 'HOLDS' : `FAILS (${failed} of ${run.gate.required.length} required checks failed)`}\n` +
-          `artifacts: ${run.runDir}\n`,
-      );
+
+      progress.stage('writing reports');
+      const extra = {
+        config,
+        ...(run.scenario ? { scenarioName: scenario } : {}),
+        ...(run.inventory ? { inventory: run.inventory } : {}),
+      };
+      if (options.baseline)
+        await withBaseline(run, config, await buildRunReport(run, extra), options.baseline);
+      const final = await buildRunReport(run, {
+        ...extra,
+        ...(options.baseline ? { baselinePath: options.baseline } : {}),
+      });
+      const files = await report(final, reporterEntries, run.runDir);
+      progress.done(files.length ? files.join(', ') : 'console only');
+
       if (options.keep && run.stack) {
         process.stderr.write(`--keep: the stack stays up (${run.stack.endpointsFile}); Ctrl-C to stop\n`);
         await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
       }
       process.exitCode = run.gate.verdict === 'pass' ? EXIT.ok : EXIT.gateFailed;
+    });
+
+  program
+    .command('report')
+    .description('re-render the reports of an earlier run from its report.json')
+    .argument('<report.json>', 'a report written by the json reporter')
+    .option('--reporter <names>', `comma-separated reporters: ${REPORTERS.join(', ')}`, parseReporters)
+    .option('--out <dir>', 'where to write (default: the report file’s folder)')
+    .action(async (path: string, options: { reporter?: ReporterEntry[]; out?: string }) => {
+      const saved = await readRunReport(path);
+      const files = await report(
+        saved,
+        options.reporter ?? ['console', 'html', 'junit', 'github'],
+        options.out ?? resolve(path, '..'),
+      );
+      process.stderr.write(`${files.join('\n')}\n`);
+      process.exitCode = saved.verdict === 'pass' ? EXIT.ok : EXIT.gateFailed;
     });
 }

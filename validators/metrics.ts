@@ -517,7 +517,17 @@ async function accounting(
       compare(new Map([...downstream].filter(([k]) => k.startsWith(`${svc}|`))), svc);
     }
   }
-  const evidence = { promql: [`${REQUESTS_METRIC}[${rangeS}s]`], ledger: ctx.ledger.path };
+  // Per flow, what the entry service counted (all statuses): the "counted" stage of the accounting funnel.
+  const perFlow: Record<string, { sent: number; counted: number }> = {};
+  for (const [key, n] of byKey) {
+    const flow = key.split('|')[0] ?? '?';
+    (perFlow[flow] ??= { sent: 0, counted: 0 }).sent += n;
+  }
+  for (const [key, n] of counted) {
+    const [svc, method] = key.split('|');
+    if (svc === ENTRY_SERVICE && method && perFlow[method]) perFlow[method].counted += Math.round(n);
+  }
+  const evidence = { promql: [`${REQUESTS_METRIC}[${rangeS}s]`], ledger: ctx.ledger.path, perFlow };
   const note = downstream
     ? ''
     : ' (downstream services not compared: some requests failed, so their paths are unknown)';

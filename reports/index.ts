@@ -1,0 +1,61 @@
+export {
+  RUN_REPORT_SCHEMA_VERSION,
+  runReportSchema,
+  reportedCheckSchema,
+  latencySummarySchema,
+  LatencyAccumulator,
+  latencyFromLedger,
+  latencyFromLedgerStream,
+  redactSecrets,
+  REDACTED,
+} from './model.ts';
+export type {
+  RunReport,
+  ReportedCheck,
+  LatencySummary,
+  LatencyPoint,
+  HistogramBucket,
+  AlertDrill,
+  ComponentVersion,
+  ReportLinks,
+} from './model.ts';
+export {
+  REPORTERS,
+  createReporters,
+  ReporterMultiplexer,
+  describeReporterFailures,
+  DEFAULT_REPORTER_HOOK_TIMEOUT_MS,
+} from './reporter.ts';
+export type {
+  Reporter,
+  ReporterName,
+  ReporterEntry,
+  ReporterOptions,
+  ReporterContext,
+  ReporterOutput,
+  ReporterFailure,
+  ReporterHook,
+  RunStartInfo,
+  RunEndOutcome,
+  NamedReporter,
+  TextOutput,
+} from './reporter.ts';
+export { OUTPUT_FILE_ENV, DEFAULT_OUTPUT_FILE, resolveOutputFile } from './output-file.ts';
+export { jsonReporter, readRunReport, parseRunReport, serializeRunReport } from './json-reporter.ts';
+export type { JsonReporterOptions } from './json-reporter.ts';
+export { junitReporter, renderJunitXml } from './junit-reporter.ts';
+export type { JunitReporterOptions } from './junit-reporter.ts';
+export {
+  consoleReporter,
+  formatConsoleSummary,
+  gateLine,
+  terminalSafe,
+  useColor,
+} from './console-reporter.ts';
+export type { ConsoleReporterOptions, ConsoleFormat } from './console-reporter.ts';
+export { githubReporter, renderGithubSummary } from './github-reporter.ts';
+export type { GithubReporterOptions } from './github-reporter.ts';
+export { htmlReporter, renderHtmlReport, HTML_REPORT_CSP } from './html-reporter.ts';
+export type { HtmlReporterOptions } from './html-reporter.ts';
+export { compareWithBaseline } from './baseline.ts';
+export type { BaselineInput, BaselineCriteria } from './baseline.ts';
