@@ -179,9 +179,12 @@ function header(report: RunReport): SafeHtml {
     report.verdict === 'error'
       ? 'The run did not complete'
       : `Phase ${report.gate.phase} gate ${failed === 0 ? 'holds' : 'fails'}`;
+  const skippedRequired = report.checks.filter((c) => c.required && c.status === 'skip').length;
   const detail =
     failed === 0
-      ? `all ${formatCount(required)} required checks passed`
+      ? skippedRequired === 0
+        ? `all ${formatCount(required)} required checks passed`
+        : `no required check failed (${formatCount(required - skippedRequired)} passed, ${formatCount(skippedRequired)} skipped)`
       : `${formatCount(failed)} of ${formatCount(required)} required checks failed`;
   const informational = report.checks.filter(
     (c) => !c.required && (c.status === 'fail' || c.status === 'error'),
