@@ -33,6 +33,7 @@ interface ValidateOptions {
   phase?: Phase;
   scenario?: ScenarioName;
   stack?: 'local' | 'docker' | 'external';
+  images?: 'official' | 'local' | 'auto';
   inject: InjectedFault[];
   out?: string;
   keep?: boolean;
@@ -101,6 +102,12 @@ export function registerValidateCommand(program: Command): void {
     .addOption(
       new Option('--stack <runner>', 'where the stack runs').choices(['local', 'docker', 'external']),
     )
+    .addOption(
+      new Option(
+        '--images <source>',
+        'docker runner: official pinned images, local ones built from the provisioned binaries, or auto',
+      ).choices(['official', 'local', 'auto']),
+    )
     .option(
       '--target <config>',
       'a config file whose stack.external names the backends to validate (implies --stack external)',
@@ -131,6 +138,7 @@ export function registerValidateCommand(program: Command): void {
         options.target ?? command.optsWithGlobals<{ config?: string }>().config,
       );
       if (options.out) config.outDir = options.out;
+      if (options.images) config.stack.images = options.images;
       const phase = options.phase ?? (Math.max(...config.phases) as Phase);
       const runner = options.stack ?? (options.target || options.ledger ? 'external' : config.stack.runner);
       if (runner !== 'external' && options.ledger) {
