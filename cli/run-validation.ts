@@ -32,6 +32,7 @@ import {
   createClients,
   endpointsFromStack,
   evaluateGate,
+  type BackendEndpoints,
   type GateVerdict,
   type ValidationContext,
   type ValidatorName,
@@ -230,12 +231,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       gate,
       scenario,
       components,
-      links: {
-        ...(endpoints.jaeger ? { jaeger: endpoints.jaeger } : {}),
-        ...(endpoints.prometheus ? { prometheus: endpoints.prometheus } : {}),
-        ...(endpoints.loki ? { loki: endpoints.loki } : {}),
-        ...(endpoints.grafana ? { grafana: endpoints.grafana } : {}),
-      },
+      links: linksFrom(endpoints),
       ledgerPath: scenario.ledgerPath,
       stack: options.keep ? stack : undefined,
       ...(inventory ? { inventory } : {}),
@@ -382,13 +378,19 @@ export async function runExternalValidation(options: ExternalValidationOptions):
     gate,
     scenario: undefined,
     components: Object.entries(endpoints).map(([name, url]) => ({ name, version: 'external', url })),
-    links: {
-      ...(endpoints.jaeger ? { jaeger: endpoints.jaeger } : {}),
-      ...(endpoints.prometheus ? { prometheus: endpoints.prometheus } : {}),
-      ...(endpoints.loki ? { loki: endpoints.loki } : {}),
-      ...(endpoints.grafana ? { grafana: endpoints.grafana } : {}),
-    },
+    links: linksFrom(endpoints),
     ledgerPath: ledger?.path,
     stack: undefined,
+  };
+}
+
+/** Links into the backends for the report (trace ids, PromQL, LogQL, panels). */
+function linksFrom(endpoints: BackendEndpoints): ValidationRun['links'] {
+  const { jaeger, prometheus, loki, grafana } = endpoints;
+  return {
+    ...(jaeger ? { jaeger } : {}),
+    ...(prometheus ? { prometheus } : {}),
+    ...(loki ? { loki } : {}),
+    ...(grafana ? { grafana } : {}),
   };
 }
