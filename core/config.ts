@@ -36,11 +36,17 @@ const externalStackSchema = z
   .strict();
 
 /** Replaces `${NAME}` in header values with the environment variable; a missing one is a ConfigError. */
-export function expandEnvReferences(value: string, env: NodeJS.ProcessEnv = process.env, where = 'headers'): string {
+export function expandEnvReferences(
+  value: string,
+  env: NodeJS.ProcessEnv = process.env,
+  where = 'headers',
+): string {
   return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
     const v = env[name];
     if (v === undefined) {
-      throw new ConfigError(`${where}: the environment variable ${name} is not set`, { hint: `export ${name}=… before running` });
+      throw new ConfigError(`${where}: the environment variable ${name} is not set`, {
+        hint: `export ${name}=… before running`,
+      });
     }
     return v;
   });

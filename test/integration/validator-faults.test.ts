@@ -51,7 +51,10 @@ describe('each validator catches the fault it exists for (real stack, real k6)',
     const mine = new Set(fleet.scrapeTargets().flatMap((g) => g.targets));
     await pollUntil({
       description: 'fleet scraped',
-      probe: async () => ((await clients.prometheus?.targets()) ?? []).filter((t) => mine.has(t.labels.instance ?? '') && t.health !== 'unknown'),
+      probe: async () =>
+        ((await clients.prometheus?.targets()) ?? []).filter(
+          (t) => mine.has(t.labels.instance ?? '') && t.health !== 'unknown',
+        ),
       until: (t) => t.length === fleet.services.size,
       timeoutMs: 20_000,
     });
@@ -79,7 +82,9 @@ describe('each validator catches the fault it exists for (real stack, real k6)',
       ledger: { path: ledgerPath, read: () => readLedger(ledgerPath) },
       window: { start, end },
     };
-    const results = (await Promise.all([tracesCheck(ctx), metricsCheck(ctx), logsCheck(ctx), pipelineCheck(ctx)])).flat();
+    const results = (
+      await Promise.all([tracesCheck(ctx), metricsCheck(ctx), logsCheck(ctx), pipelineCheck(ctx)])
+    ).flat();
     return Object.fromEntries(results.map((r) => [r.id, r]));
   }
 
@@ -94,17 +99,25 @@ describe('each validator catches the fault it exists for (real stack, real k6)',
   it('traces.propagation names the hop that dropped traceparent', async () => {
     const results = await runCase({ service: 'data-router', name: 'drop-traceparent' });
     expect(results['traces.propagation']?.status).toBe('fail');
-    expect(results['traces.propagation']?.message).toMatch(/^data-router → (mind|body|heart|social|soul)-kb did not propagate traceparent/);
+    expect(results['traces.propagation']?.message).toMatch(
+      /^data-router → (mind|body|heart|social|soul)-kb did not propagate traceparent/,
+    );
   });
 
   it('logs.completeness names the service that dropped its logs', async () => {
     const results = await runCase({ service: 'reflection', name: 'drop-logs' });
     expect(results['logs.completeness']?.status).toBe('fail');
-    expect(results['logs.completeness']?.message).toMatch(/^reflection: no log lines for \d+ of \d+ requests/);
+    expect(results['logs.completeness']?.message).toMatch(
+      /^reflection: no log lines for \d+ of \d+ requests/,
+    );
   });
 
   it('metrics.presence names the omitted metric and its service', async () => {
-    const results = await runCase({ service: 'llm-service', name: 'omit-metric', params: { metric: 'phoenix_llm_queue_depth' } });
+    const results = await runCase({
+      service: 'llm-service',
+      name: 'omit-metric',
+      params: { metric: 'phoenix_llm_queue_depth' },
+    });
     expect(results['metrics.presence']?.status).toBe('fail');
     expect(results['metrics.presence']?.message).toContain('phoenix_llm_queue_depth on llm-service');
   });
@@ -114,14 +127,19 @@ describe('each validator catches the fault it exists for (real stack, real k6)',
     expect(results['metrics.labels']?.status).toBe('fail');
     expect(results['metrics.labels']?.message).toMatch(/has unexpected label "request_id"/);
     expect(results['metrics.cardinality']?.status).toBe('fail');
-    expect(results['metrics.cardinality']?.message).toMatch(/on orchestrator-service: \d+ series \(budget \d+\)/);
+    expect(results['metrics.cardinality']?.message).toMatch(
+      /on orchestrator-service: \d+ series \(budget \d+\)/,
+    );
   });
 
   it('metrics.accounting names the service that double-counts, with both numbers', async () => {
     const results = await runCase({ service: 'orchestrator-service', name: 'double-count' });
     expect(results['metrics.accounting']?.status).toBe('fail');
-    expect(results['metrics.accounting']?.message).toMatch(/orchestrator-service counted (\d+) \w+ requests with status 200, the ledger implies (\d+)/);
-    const [, counted, implied] = /counted (\d+) .* implies (\d+)/.exec(results['metrics.accounting']?.message ?? '') ?? [];
+    expect(results['metrics.accounting']?.message).toMatch(
+      /orchestrator-service counted (\d+) \w+ requests with status 200, the ledger implies (\d+)/,
+    );
+    const [, counted, implied] =
+      /counted (\d+) .* implies (\d+)/.exec(results['metrics.accounting']?.message ?? '') ?? [];
     expect(Number(counted)).toBe(2 * Number(implied));
   });
 
@@ -134,7 +152,9 @@ describe('each validator catches the fault it exists for (real stack, real k6)',
       },
     });
     expect(results['pipeline.collector-up']?.status).toBe('fail');
-    expect(results['pipeline.collector-up']?.message).toMatch(/the Collector was down for \d+ of \d+ scrapes during the run/);
+    expect(results['pipeline.collector-up']?.message).toMatch(
+      /the Collector was down for \d+ of \d+ scrapes during the run/,
+    );
     expect(results['traces.completeness']?.status).toBe('fail');
     expect(results['traces.completeness']?.message).toMatch(/requests have no trace in Jaeger/);
   });
