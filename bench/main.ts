@@ -1,11 +1,15 @@
 import { describeError } from '../core/index.ts';
+import { drillsBench } from './drills-bench.ts';
 import { stackBench } from './stack-bench.ts';
+import { verdictBench } from './verdict-bench.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Benchmarks by name; each writes `out/bench/<name>.json` and returns its path. */
 const BENCHMARKS = {
   stack: stackBench,
+  drills: drillsBench,
+  verdict: verdictBench,
 } satisfies Record<string, (log: (line: string) => void) => Promise<string>>;
 
 type BenchName = keyof typeof BENCHMARKS;

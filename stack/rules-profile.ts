@@ -100,7 +100,10 @@ const RANGE = /\[([0-9a-z]+)(?::[0-9a-z]*)?\]/g;
 export function durationMapping(timeScale: number, maxPhase?: Phase): Record<string, string> {
   const inPhase = (p: Phase) => maxPhase === undefined || p <= maxPhase;
   const alerts = ALERT_RULES.filter((a) => inPhase(a.phase));
-  const exprs = [...RECORDING_RULES.filter((r) => inPhase(r.phase)).map((r) => r.expr), ...alerts.map((a) => a.expr)];
+  const exprs = [
+    ...RECORDING_RULES.filter((r) => inPhase(r.phase)).map((r) => r.expr),
+    ...alerts.map((a) => a.expr),
+  ];
   const durations = new Set<string>([
     ...alerts.map((a) => a.for),
     ...exprs.flatMap((e) => [...e.matchAll(RANGE)].map((m) => m[1] ?? '')).filter(Boolean),
@@ -109,7 +112,10 @@ export function durationMapping(timeScale: number, maxPhase?: Phase): Record<str
   return Object.fromEntries(sorted.map((d) => [d, scaleDuration(d, timeScale, 1_000)]));
 }
 
-function mutatedAlertRules(options: RulesProfileOptions, edit: NonNullable<RulesProfileOptions['editAlertRule']>) {
+function mutatedAlertRules(
+  options: RulesProfileOptions,
+  edit: NonNullable<RulesProfileOptions['editAlertRule']>,
+) {
   const rendered = renderAlertRules({ timeScale: options.timeScale, maxPhase: options.maxPhase });
   const doc = parse(rendered) as { groups: { name: string; rules: RenderedAlertRule[] }[] };
   const header = rendered

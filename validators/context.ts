@@ -1,4 +1,4 @@
-import type { Phase } from '../catalog/index.ts';
+import type { Phase, ServiceName } from '../catalog/index.ts';
 import type { LedgerSource } from '../core/index.ts';
 import {
   AlertmanagerClient,
@@ -44,6 +44,47 @@ export interface ToolPaths {
   amtool?: string;
 }
 
+/**
+ * Switches fleet faults on and off (the mock fleet's fault API, docs/fleet-api.md): `fault` is
+ * `{ name, ...params }`. The live alert drills trigger each alert through it.
+ */
+export interface FleetControl {
+  setFault(service: ServiceName, fault: { name: string } & Record<string, unknown>): Promise<void>;
+  /** Clears every fault of one service, or of every service. */
+  clearFaults(service?: ServiceName): Promise<void>;
+}
+
+/** Requests sent to the fleet while the drills run (rate-based alerts need traffic); loopback only. */
+export interface DrillTraffic {
+  /** Starts sending; idempotent. */
+  start(): void;
+  /** Stops sending and waits for the requests in flight. */
+  stop(): Promise<void>;
+}
+
+/** The time compression the stack runs the rules at (stack/rules-profile.ts), and its timings. */
+export interface DrillProfile {
+  /** Factor applied to every `for:` and range window of the loaded rules (1 = production). */
+  timeScale: number;
+  timing: {
+    scrapeIntervalS: number;
+    evaluationIntervalS: number;
+    groupWaitS: number;
+    groupIntervalS: number;
+  };
+}
+
+/** What the live alert drills need besides fleet control (the CLI or a test provides it). */
+export interface DrillOptions {
+  traffic?: DrillTraffic;
+  /** Default: production scale (timeScale 1, the seed's 15 s intervals): drills then take as long as in production. */
+  profile?: DrillProfile;
+  /** Drill only these alerts (default: every alert the phase requires). */
+  alerts?: string[];
+  /** How long the steady-state check watches for alerts (default: the profile's 5-minute window). */
+  steadyWindowMs?: number;
+}
+
 /** What every check receives. Checks never start or stop anything. */
 export interface ValidationContext {
   runId: string;
@@ -73,6 +114,10 @@ export interface ValidationContext {
   /** The rendered Alertmanager config file (stack/spec's `alertmanagerConfig`), for amtool. */
   alertmanagerConfigFile?: string;
   tools?: ToolPaths;
+  /** Fault control of the fleet under test; absent against staging (the live alert drills skip). */
+  fleet?: FleetControl;
+  /** Traffic, time profile and selection for the live alert drills. */
+  drills?: DrillOptions;
 }
 
 /** Builds API clients from endpoints, with per-backend extra headers (Authorization, X-Scope-OrgID…). */

@@ -1,0 +1,359 @@
+import { describe, expect, it } from 'vitest';
+import { ALERT_RULES, alertByName, requiredFor, type AlertRuleDef } from '../catalog/index.ts';
+import type { CheckResult } from '../core/index.ts';
+import {
+  alertDrills,
+  annotationProblems,
+  drillDeadlines,
+  drillLanes,
+  labelProblems,
+  longestWindowMs,
+} from './alert-drills.ts';
+import type { DrillProfile, ValidationContext } from './context.ts';
+import { FakeAlerting, type FakeAlertScript } from './testing/fake-alerting.ts';
+
+/** 5m → 150 ms, 10m → 300 ms; 10 ms intervals: a whole drill suite in well under a second. */
+const FAST: DrillProfile = {
+  timeScale: 0.0005,
+  timing: { scrapeIntervalS: 0.01, evaluationIntervalS: 0.01, groupWaitS: 0.01, groupIntervalS: 0.01 },
+};
+
+const INSTANCES = { 'data-router': '127.0.0.1:9002', reflection: '127.0.0.1:9014' } as const;
+
+const def = (name: string): AlertRuleDef => {
+  const a = alertByName(name);
+  if (!a) throw new Error(`no alert ${name}`);
+  return a;
+};
+
+/** Renders a catalog template the way Prometheus would for these labels. */
+function render(template: string, labels: Record<string, string>): string {
+  return template
+    .replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_m, l: string) => labels[l] ?? '')
+    .replace(/\{\{\s*\$value \| humanizePercentage\s*\}\}/g, '20%')
+    .replace(/\{\{\s*\$value \| humanize\s*\}\}/g, '123.4');
+}
+
+function script(
+  name: string,
+  timeline: Partial<FakeAlertScript>,
+  labels: Record<string, string>,
+): FakeAlertScript {
+  const a = def(name);
+  const all = { severity: a.severity, ...labels };
+  return {
+    alert: name,
+    labels: all,
+    annotations: {
+      summary: render(a.annotations.summary, all),
+      description: render(a.annotations.description, all),
+      runbook: a.runbook,
+    },
+    receivers: [...a.receivers],
+    ...timeline,
+  };
+}
+
+/** The four phase-2 alerts behaving as the catalog says (ms after fault on / off). */
+function phase2World(
+  edit: (scripts: Record<string, FakeAlertScript>) => void = () => undefined,
+): FakeAlerting {
+  const scripts: Record<string, FakeAlertScript> = {
+    HighErrorRate: script(
+      'HighErrorRate',
+      { pendingAfterMs: 20, firingAfterMs: 170, deliverAfterMs: 180, resolveAfterMs: 60 },
+      { service: 'data-router' },
+    ),
+    CircuitBreakerOpen: script(
+      'CircuitBreakerOpen',
+      { pendingAfterMs: 10, firingAfterMs: 160, deliverAfterMs: 170, resolveAfterMs: 20 },
+      { service: 'mind-kb', instance: INSTANCES['data-router'], job: 'phoenix-services' },
+    ),
+    SlowResponseTime: script(
+      'SlowResponseTime',
+      { pendingAfterMs: 20, firingAfterMs: 320, deliverAfterMs: 330, resolveAfterMs: 60 },
+      { service: 'llm-service' },
+    ),
+    ServiceDown: script(
+      'ServiceDown',
+      { pendingAfterMs: 10, firingAfterMs: 40, deliverAfterMs: 50, resolveAfterMs: 20 },
+      { instance: INSTANCES.reflection, job: 'phoenix-services' },
+    ),
+  };
+  edit(scripts);
+  const world = new FakeAlerting();
+  Object.assign(world.instances, INSTANCES);
+  for (const s of Object.values(scripts)) world.script(s);
+  return world;
+}
+
+function contextFor(world: FakeAlerting, overrides: Partial<ValidationContext> = {}): ValidationContext {
+  return {
+    runId: 'unit',
+    phase: 2,
+    endpoints: {},
+    clients: { prometheus: world.prometheus, sink: world.sink },
+    ingestTimeoutMs: 1_000,
+    fleet: world.fleet,
+    drills: { profile: FAST },
+    ...overrides,
+  };
+}
+
+async function run(world: FakeAlerting, overrides: Partial<ValidationContext> = {}) {
+  const results = await alertDrills(contextFor(world, overrides));
+  return Object.fromEntries(results.map((r) => [r.id, r])) as Record<string, CheckResult>;
+}
+
+describe('alertDrills', () => {
+  it('passes every phase-2 drill and the steady state, with timings, in catalog order', async () => {
+    const world = phase2World();
+    const results = await alertDrills(contextFor(world));
+    expect(results.map((r) => r.id)).toEqual([
+      'alerts.steady-state',
+      'alerts.drill.HighErrorRate',
+      'alerts.drill.CircuitBreakerOpen',
+      'alerts.drill.SlowResponseTime',
+      'alerts.drill.ServiceDown',
+    ]);
+    for (const r of results) expect(r.status, `${r.id}: ${r.message}`).toBe('pass');
+    const her = results[1];
+    for (const key of ['msToPending', 'msToFiring', 'msToDelivered', 'msToResolved'])
+      expect(her?.evidence[key], key).toEqual(expect.any(Number));
+    expect(her?.evidence['msToFiring'] as number).toBeGreaterThanOrEqual(170);
+    expect(her?.message).toMatch(
+      /^HighErrorRate went pending [\d.]+s and fired [\d.]+s after error-rate on data-router, reached slack/,
+    );
+    expect(her?.evidence['drill']).toMatchObject({
+      alert: 'HighErrorRate',
+      receiver: 'slack',
+      status: 'pass',
+    });
+  });
+
+  it('runs drills on the same service one after another, the others at once', async () => {
+    const world = phase2World();
+    await alertDrills(contextFor(world));
+    const at = (what: string) => world.log.find((l) => l.what === what)?.at ?? NaN;
+    // HighErrorRate and CircuitBreakerOpen both disturb data-router: the breaker goes on after the error rate is off.
+    const dataRouterOn = world.log.filter(
+      (l) => l.what === 'on data-router error-rate' || l.what === 'on data-router circuit-breaker-open',
+    );
+    expect(dataRouterOn.map((l) => l.what)).toEqual([
+      'on data-router error-rate',
+      'on data-router circuit-breaker-open',
+    ]);
+    const offs = world.log.filter((l) => l.what === 'off data-router');
+    expect(at('on data-router circuit-breaker-open')).toBeGreaterThanOrEqual(offs[0]?.at ?? Infinity);
+    // The llm-service and reflection drills start before the first data-router drill ends.
+    expect(at('on llm-service latency')).toBeLessThan(offs[0]?.at ?? 0);
+    expect(at('on reflection down')).toBeLessThan(offs[0]?.at ?? 0);
+  });
+
+  it('fails a rule that never fires, naming the alert and the last state seen, and clears the fault', async () => {
+    const world = phase2World((s) => {
+      if (s.CircuitBreakerOpen) delete s.CircuitBreakerOpen.pendingAfterMs;
+    });
+    const r = (await run(world))['alerts.drill.CircuitBreakerOpen'];
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toMatch(
+      /^CircuitBreakerOpen never went pending within [\d.]+s of circuit-breaker-open on data-router \(last: no CircuitBreakerOpen alert in Prometheus\)$/,
+    );
+    expect(world.log.at(-1)?.what).not.toMatch(/^on /);
+    expect(world.log.filter((l) => l.what === 'off data-router')).toHaveLength(2);
+  });
+
+  it('names the alert when only another instance of it fires', async () => {
+    const world = phase2World((s) => {
+      if (s.HighErrorRate)
+        s.HighErrorRate.labels = { ...s.HighErrorRate.labels, service: 'orchestrator-service' };
+    });
+    const r = (await run(world))['alerts.drill.HighErrorRate'];
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toMatch(
+      /never went pending .*last: HighErrorRate (pending|firing) \{severity="warning", service="orchestrator-service"\}\); no drill traffic was provided/,
+    );
+  });
+
+  it('fails a critical alert that reaches the wrong receiver, naming expected and actual', async () => {
+    const world = phase2World((s) => {
+      if (s.ServiceDown) s.ServiceDown.receivers = ['slack'];
+    });
+    const r = (await run(world))['alerts.drill.ServiceDown'];
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toMatch(
+      /^ServiceDown fired but within [\d.]+s Alertmanager delivered it to slack; expected pagerduty, slack \(missing pagerduty\)$/,
+    );
+    expect(r?.evidence['deliveredTo']).toEqual(['slack']);
+  });
+
+  it('fails a warning that also pages', async () => {
+    const world = phase2World((s) => {
+      if (s.HighErrorRate) s.HighErrorRate.receivers = ['pagerduty', 'slack'];
+    });
+    const r = (await run(world))['alerts.drill.HighErrorRate'];
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain('expected slack only (pagerduty must not receive it)');
+  });
+
+  it('fails an annotation whose label placeholder rendered empty, naming it', async () => {
+    const world = phase2World((s) => {
+      if (s.HighErrorRate) s.HighErrorRate.annotations.summary = 'High error rate on ';
+    });
+    const r = (await run(world))['alerts.drill.HighErrorRate'];
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toBe(
+      'HighErrorRate was delivered with annotation summary is "High error rate on ": empty where the template has {{ $labels.service }} (at slack)',
+    );
+  });
+
+  it('fails an alert that never resolves after the fault is cleared', async () => {
+    const world = phase2World((s) => {
+      if (s.ServiceDown) delete s.ServiceDown.resolveAfterMs;
+    });
+    const r = (await run(world))['alerts.drill.ServiceDown'];
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toMatch(
+      /^ServiceDown did not resolve at pagerduty, slack within [\d.]+s of clearing down on reflection \(last: resolved notification at no receiver; Prometheus: ServiceDown firing/,
+    );
+  });
+
+  it('fails the steady state when an alert is active with no fault, naming it', async () => {
+    const world = phase2World();
+    world.alwaysActive.push({
+      alertname: 'SlowResponseTime',
+      alertstate: 'pending',
+      labels: { service: 'executor', severity: 'warning' },
+    });
+    const r = (await run(world))['alerts.steady-state'];
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toMatch(
+      /^1 alert\(s\) went active under normal load with no fault \(alert fatigue\): SlowResponseTime\{service="executor", severity="warning"\} \(pending, from \+0\.0s\)/,
+    );
+  });
+
+  it('does not fail the steady state of phase 2 for a phase-3 alert, but mentions it', async () => {
+    const world = phase2World();
+    world.alwaysActive.push({
+      alertname: 'LLMCostRate',
+      alertstate: 'firing',
+      labels: { model: 'phoenix-large' },
+    });
+    const r = (await run(world, { drills: { profile: FAST, alerts: ['ServiceDown'] } }))[
+      'alerts.steady-state'
+    ];
+    expect(r?.status).toBe('pass');
+    expect(r?.message).toContain('also active, not required at phase 2: LLMCostRate{model="phoenix-large"}');
+  });
+
+  it('skips with the reason when the fleet cannot produce a trigger', async () => {
+    const world = phase2World();
+    world.refuse.set('reflection down', 'unknown fault "down"');
+    const r = (await run(world, { drills: { profile: FAST, alerts: ['ServiceDown'] } }))[
+      'alerts.drill.ServiceDown'
+    ];
+    expect(r?.status).toBe('skip');
+    expect(r?.message).toBe(
+      `the fleet cannot produce ServiceDown's trigger (down on reflection): unknown fault "down"`,
+    );
+  });
+
+  it('skips everything without drill options, and the drills without fleet control', async () => {
+    const world = phase2World();
+    const none = await alertDrills(contextFor(world, { drills: undefined }));
+    expect(none.every((r) => r.status === 'skip')).toBe(true);
+    expect(none).toHaveLength(5);
+    const noFleet = await alertDrills(contextFor(world, { fleet: undefined }));
+    expect(noFleet[0]?.status).toBe('pass');
+    expect(noFleet.slice(1).every((r) => r.status === 'skip' && r.message.includes('ctx.fleet'))).toBe(true);
+  });
+
+  it('drills nothing at phase 1 (no alert required)', async () => {
+    expect(await alertDrills(contextFor(phase2World(), { phase: 1 }))).toEqual([]);
+  });
+
+  it('starts and stops the traffic around the drills', async () => {
+    const calls: string[] = [];
+    const world = phase2World();
+    await alertDrills(
+      contextFor(world, {
+        drills: {
+          profile: FAST,
+          alerts: ['ServiceDown'],
+          traffic: { start: () => void calls.push('start'), stop: async () => void calls.push('stop') },
+        },
+      }),
+    );
+    expect(calls).toEqual(['start', 'stop']);
+  });
+});
+
+describe('drill planning', () => {
+  it('puts drills that disturb the same service in one lane, in catalog order', () => {
+    const lanes = drillLanes(ALERT_RULES.filter((a) => requiredFor(3).alerts.includes(a.alert)));
+    expect(lanes.map((l) => l.map((a) => a.alert)).sort()).toEqual(
+      [
+        ['ErrorBudgetBurn'],
+        ['HighErrorRate', 'CircuitBreakerOpen'],
+        ['SafetyBlockedRequestSpike'],
+        ['ServiceDown'],
+        ['SlowResponseTime', 'LLMCostRate'],
+      ].sort(),
+    );
+  });
+
+  it('derives deadlines from the rule at the profile scale (1/15: 5m → 20s)', () => {
+    const profile: DrillProfile = {
+      timeScale: 1 / 15,
+      timing: { scrapeIntervalS: 1, evaluationIntervalS: 1, groupWaitS: 1, groupIntervalS: 1 },
+    };
+    expect(longestWindowMs(def('HighErrorRate').expr)).toBe(300_000);
+    expect(longestWindowMs(def('ErrorBudgetBurn').expr)).toBe(6 * 3_600_000);
+    expect(drillDeadlines(def('HighErrorRate'), profile)).toEqual({
+      pendingMs: 30_000,
+      firingMs: 30_000,
+      deliveredMs: 12_000,
+      resolvedMs: 32_000,
+      pollMs: 250,
+    });
+    expect(drillDeadlines(def('CircuitBreakerOpen'), profile).pendingMs).toBe(10_000);
+  });
+});
+
+describe('annotationProblems and labelProblems', () => {
+  const her = def('HighErrorRate');
+  const labels = { alertname: 'HighErrorRate', severity: 'warning', service: 'data-router' };
+  const good = {
+    summary: 'High error rate on data-router',
+    description: 'Error rate is 20% for the last 5 minutes (threshold: 5%)',
+    runbook: her.runbook,
+  };
+
+  it('accepts fully rendered annotations', () => {
+    expect(annotationProblems(her, labels, good)).toEqual([]);
+  });
+
+  it('names leftover templates, empty annotations, wrong values and drift from the catalog', () => {
+    expect(
+      annotationProblems(her, labels, { ...good, summary: 'High error rate on {{ $labels.service }}' }),
+    ).toEqual(['annotation summary was not rendered: "High error rate on {{ $labels.service }}"']);
+    expect(annotationProblems(her, labels, { ...good, runbook: '' })).toEqual([
+      'annotation runbook is empty',
+    ]);
+    expect(annotationProblems(her, labels, { ...good, summary: 'High error rate on executor' })).toEqual([
+      'annotation summary shows "executor" where {{ $labels.service }} should be "data-router"',
+    ]);
+    expect(annotationProblems(her, labels, { ...good, summary: 'High error rate on <no value>' })).toEqual([
+      'annotation summary is "High error rate on <no value>": empty where the template has {{ $labels.service }}',
+    ]);
+    expect(annotationProblems(her, labels, { ...good, summary: 'Errors!' })[0]).toMatch(
+      /not the catalog's template/,
+    );
+  });
+
+  it('names missing and wrong labels', () => {
+    expect(
+      labelProblems(her, { alertname: 'HighErrorRate', severity: 'critical' }, { service: 'data-router' }),
+    ).toEqual(['label severity="critical" (expected "warning")', 'label service is missing']);
+  });
+});
