@@ -5,7 +5,7 @@ import { newRunId, pollUntil, type CheckResult } from '../core/index.ts';
 import { startFleet } from '../mock-services/index.ts';
 import { writeRulesProfile, type RenderedAlertRule, type RulesProfile } from '../stack/rules-profile.ts';
 import { startLocalStack } from '../stack/index.ts';
-import { drillTraffic, type DrillTrafficStats } from '../validators/testing/drill-traffic.ts';
+import { drillTraffic, type DrillTrafficStats } from '../load/index.ts';
 import {
   alertDrills,
   createClients,

@@ -13,10 +13,12 @@ import {
   type HarnessConfig,
   type LedgerSource,
 } from '../core/index.ts';
-import { readLedger, runScenario, type ScenarioName, type ScenarioRun } from '../load/index.ts';
+import { drillTraffic, readLedger, runScenario, type ScenarioName, type ScenarioRun } from '../load/index.ts';
 import { FAULT_NAMES, startFleet, type FaultName, type StartedFleet } from '../mock-services/index.ts';
 import {
   DEFAULT_RULE_GLOBS,
+  startContainerFleet,
+  writeRulesProfile,
   PRODUCTION_TIMING,
   alertmanagerConfig,
   requireProvisioned,
@@ -110,6 +112,9 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
   const disposables = new Teardown();
   try {
     progress.stage(`starting the monitoring stack (${options.runner})`);
+    // The stack runs the catalog's rules on the time-compressed profile the live alert drills need
+    // (same expressions; `for:`, windows and intervals scaled by one factor, stack/rules-profile.ts).
+    const profile = writeRulesProfile(join(runDir, 'rules-profile'));
     const stack = disposables.use(
       await startStack({
         runner: options.runner,
@@ -117,6 +122,8 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
         runId,
         outDir: config.outDir,
         startupTimeoutMs: config.stack.startupTimeoutMs,
+        ruleFiles: profile.ruleFiles,
+        timing: profile.timing,
         log: (line) => progress.info(line),
       }),
     );
@@ -124,15 +131,18 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
 
     progress.stage('starting the mock Phoenix fleet');
     const endpointMap = stack.endpoints();
+    // Docker: one container per service, found by Prometheus through the seed's DNS names; k6 and
+    // the harness reach them on 127.0.0.1 only. Local: one process, each service on a loopback port.
     const fleet: StartedFleet = disposables.use(
-      await startFleet({
-        host: stack.scrapeTargetHost,
-        otlpHttpEndpoint: endpointMap['otel-collector.otlp-http'],
-        logDir: join(runDir, 'fleet-logs'),
-        // One log path into Loki (the seed's: JSON files shipped by the Collector), so no line is counted twice.
-        logsViaOtlp: false,
-        logsToFile: true,
-      }),
+      options.runner === 'docker'
+        ? await startContainerFleet(stack, { log: (line) => progress.info(line) })
+        : await startFleet({
+            otlpHttpEndpoint: endpointMap['otel-collector.otlp-http'],
+            logDir: stack.fleetLogDir ?? join(runDir, 'fleet-logs'),
+            // One log path into Loki (the seed's: JSON files shipped by the Collector), so no line is counted twice.
+            logsViaOtlp: false,
+            logsToFile: true,
+          }),
     );
     stack.setScrapeTargets(fleet.scrapeTargets());
     for (const fault of options.inject) {
@@ -193,18 +203,30 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       ...(ledger ? { ledger } : {}),
       window: { start: windowStart, end: windowEnd },
       scrapeTargetHost: stack.scrapeTargetHost,
-      registerScrapeTargets: (groups) => stack.setScrapeTargets([...fleet.scrapeTargets(), ...groups]),
+      registerScrapeTargets: (groups) => stack.setScrapeTargets(groups, 'harness-probes'),
       ...offlineAlertInputs(runDir),
+      fleet,
+      drills: {
+        traffic: drillTraffic({ entryUrl: fleet.entryUrl }),
+        profile: { timeScale: profile.timeScale, timing: profile.timing },
+      },
     };
 
     progress.stage('validating against the backends');
     const names = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
     const results: CheckResult[] = [];
-    await forEachConcurrent(names, names.length, async (name) => {
+    // The live alert drills switch faults on and send their own traffic: they run after the rest.
+    const [drills, others] = [
+      names.filter((n) => n === 'alertDrills'),
+      names.filter((n) => n !== 'alertDrills'),
+    ];
+    const timed = async (name: ValidatorName) => {
       const started = Date.now();
       results.push(...(await VALIDATORS[name](ctx)));
       progress.info(`${name}: ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    });
+    };
+    await forEachConcurrent(others, others.length, timed);
+    for (const name of drills) await timed(name);
     results.sort((a, b) => a.id.localeCompare(b.id));
     if (scenario.thresholdFailures.length) results.push(...thresholdResults(scenario));
     const gate = evaluateGate(results, options.phase);

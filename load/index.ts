@@ -24,3 +24,5 @@ export {
   LEDGER_METADATA,
 } from './ledger.ts';
 export type { Ledger, LedgerRecord, LedgerConversion } from './ledger.ts';
+export { RequestLoop, drillTraffic } from './request-loop.ts';
+export type { DrillTrafficOptions, DrillTrafficStats } from './request-loop.ts';

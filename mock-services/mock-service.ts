@@ -226,6 +226,11 @@ export class MockService {
     }
     if (path === '/metrics') return void this.serveMetrics(res);
     if (path === '/healthz') return send(res, 200, { status: 'ok', service: this.service });
+    if (path === '/admin/flush') {
+      req.resume();
+      if (req.method !== 'POST') return send(res, 405, { error: 'use POST for /admin/flush' });
+      return void this.flushAnswer(res);
+    }
     if (path === '/admin/faults' || path.startsWith('/admin/faults/')) {
       this.readBody(req, (text) => void this.admin(req.method ?? 'GET', path, text, res));
       return;
@@ -259,6 +264,16 @@ export class MockService {
     const body = await this.metrics.render();
     res.writeHead(200, { 'content-type': this.metrics.contentType });
     res.end(body);
+  }
+
+  /** `POST /admin/flush`: exports buffered spans and logs and writes pending log lines, then answers. */
+  private async flushAnswer(res: ServerResponse): Promise<void> {
+    try {
+      await this.flush();
+      send(res, 200, { service: this.service, flushed: true });
+    } catch (error) {
+      send(res, 500, { error: `${this.service}: flush failed: ${(error as Error).message}` });
+    }
   }
 
   private async admin(

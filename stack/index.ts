@@ -10,7 +10,18 @@ export type { StartStackOptions } from './runners/start.ts';
 export { reapDockerOrphans } from './runners/docker-cleanup.ts';
 export type { DockerStackOptions, ImageSource } from './runners/docker.ts';
 export { ensureLocalImage } from './images/local-image.ts';
+export { ensureNodeImage } from './images/node-image.ts';
+export type { NodeImageOptions } from './images/node-image.ts';
+export { startContainerFleet, FLEET_SERVICE_CONTAINER_LABEL } from './fleet-containers.ts';
+export type {
+  ContainerFleetOptions,
+  ContainerFleetFault,
+  ContainerServiceInfo,
+  StartedContainerFleet,
+} from './fleet-containers.ts';
 export type { StartedStack, StartedComponent, ScrapeTargetGroup, RunnerKind } from './runners/types.ts';
 export { WebhookSink } from './webhook-sink.ts';
 export type { RecordedNotification, WebhookAlert } from './webhook-sink.ts';
 export { onShutdown, reapOrphans, liveRuns, isAlive } from './lifecycle.ts';
+export { writeRulesProfile, profileTiming, durationMapping, DRILL_TIME_SCALE } from './rules-profile.ts';
+export type { RulesProfile, RulesProfileOptions } from './rules-profile.ts';

@@ -4,7 +4,6 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  renameSync,
   writeFileSync,
   chmodSync,
 } from 'node:fs';
@@ -22,13 +21,20 @@ import { HarnessError, newRunId } from '../../core/index.ts';
 import { ensureLocalImage } from '../images/local-image.ts';
 import { onShutdown } from '../lifecycle.ts';
 import { COMPONENT_SPECS, HARNESS_TIMING, STACK_COMPONENTS, type StackComponentName } from '../spec/index.ts';
+import { prometheusDockerSpec, probeTargetsFile } from '../spec/prometheus.ts';
 import type { RenderContext } from '../spec/types.ts';
 import { STACK_VERSIONS } from '../versions.ts';
 import { WebhookSink } from '../webhook-sink.ts';
 import { ownerLabels, removeByLabel } from './docker-cleanup.ts';
 import { DEFAULT_RULE_GLOBS, type LocalStackOptions } from './local.ts';
 import { declaredHostDir, RunSecrets } from './run-secrets.ts';
-import type { ScrapeTargetGroup, StartedComponent, StartedStack } from './types.ts';
+import {
+  flatEndpoints,
+  writeTargetsFile,
+  type ScrapeTargetGroup,
+  type StartedComponent,
+  type StartedStack,
+} from './types.ts';
 
 // Ryuk (testcontainers' reaper) cannot be pulled here; the runner removes its resources by label instead.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
@@ -54,8 +60,8 @@ const OFFICIAL_DATA_DIR: Record<StackComponentName, string> = {
 const CONFIG_DIR = '/etc/phoenix';
 const RULES_DIR = '/etc/phoenix/rules';
 const TARGETS_DIR = '/etc/phoenix/targets';
-/** The seed's Vector path for service log files. */
-const FLEET_LOG_DIR = '/var/log/phoenix';
+/** The seed's Vector path for service log files (the Collector reads it; fleet containers write it). */
+export const FLEET_LOG_DIR = '/var/log/phoenix';
 
 class DockerComponent implements StartedComponent {
   readonly pid = undefined;
@@ -153,7 +159,8 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
   for (const d of [dir, fleetLogDir, targetsDir]) mkdirSync(d, { recursive: true });
   chmodSync(targetsDir, 0o755);
   const scrapeTargetsFile = join(targetsDir, 'phoenix-services.json');
-  writeFileSync(scrapeTargetsFile, '[]\n');
+  writeTargetsFile(scrapeTargetsFile, []);
+  writeTargetsFile(probeTargetsFile(scrapeTargetsFile), []);
 
   const client = await runtimeClient();
   await removeByLabel(client, { log });
@@ -187,7 +194,8 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     const ruleFiles = collectRuleFiles(options.ruleFiles ?? DEFAULT_RULE_GLOBS);
     await Promise.all(
       names.map(async (name) => {
-        const spec = COMPONENT_SPECS[name];
+        // Prometheus finds a containerised fleet by the seed's DNS names (stack/fleet-containers.ts).
+        const spec = name === 'prometheus' ? prometheusDockerSpec : COMPONENT_SPECS[name];
         const { image, official } = await resolveImage(client, name, options.images ?? 'auto', log);
         const ctx: RenderContext = {
           bindHost: '0.0.0.0',
@@ -288,19 +296,12 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     throw error;
   }
 
-  const endpoints = (): Record<string, string> => {
-    const map: Record<string, string> = {};
-    for (const name of names) {
-      const c = components.get(name);
-      if (!c) continue;
-      const eps = c.getEndpoints();
-      map[name] = eps.url ?? '';
-      for (const [k, v] of Object.entries(eps)) if (k !== 'url') map[`${name}.${k}`] = v;
-    }
-    map['webhook-sink'] = sink.getUrl();
-    return map;
-  };
-  await warnIfPublishedBeyondLoopback(client, [...components.values()][0], log);
+  const endpoints = (): Record<string, string> =>
+    flatEndpoints(
+      names.flatMap((n) => components.get(n) ?? []),
+      sink.getUrl(),
+    );
+  await warnIfPublishedBeyondLoopback(client, [...components.values()][0]?.getContainerId(), log);
   const endpointsFile = join(dir, 'endpoints.json');
   writeFileSync(endpointsFile, `${JSON.stringify(endpoints(), null, 2)}\n`);
 
@@ -313,6 +314,8 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     sink,
     readyMs: Date.now() - started,
     scrapeTargetHost: gateway,
+    dockerNetwork: networkName,
+    fleetLogDir,
     component(name) {
       const c = components.get(name);
       if (!c) throw new HarnessError(`the stack has no ${name}`);
@@ -320,10 +323,11 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     },
     endpoints,
     credentials: () => secrets.credentials(),
-    setScrapeTargets(groups: ScrapeTargetGroup[]) {
-      writeFileSync(`${scrapeTargetsFile}.tmp`, JSON.stringify(groups));
-      chmodSync(`${scrapeTargetsFile}.tmp`, 0o644);
-      renameSync(`${scrapeTargetsFile}.tmp`, scrapeTargetsFile);
+    setScrapeTargets(groups: ScrapeTargetGroup[], job = 'phoenix-services') {
+      writeTargetsFile(
+        job === 'phoenix-services' ? scrapeTargetsFile : probeTargetsFile(scrapeTargetsFile),
+        groups,
+      );
     },
     async stopComponent(name) {
       await components.get(name)?.stop();
@@ -352,19 +356,19 @@ function collectRuleFiles(globs: string[]): { name: string; content: string }[] 
 }
 
 /** Loopback only: dockerd publishes on every interface unless started with --ip=127.0.0.1. */
-async function warnIfPublishedBeyondLoopback(
+export async function warnIfPublishedBeyondLoopback(
   client: ContainerRuntimeClient,
-  component: DockerComponent | undefined,
+  containerId: string | undefined,
   log: (line: string) => void,
 ): Promise<void> {
-  if (!component) return;
-  const info = (await client.container.dockerode.getContainer(component.getContainerId()).inspect()) as {
+  if (!containerId) return;
+  const info = (await client.container.dockerode.getContainer(containerId).inspect()) as {
     NetworkSettings: { Ports: Record<string, { HostIp: string }[] | null> };
   };
   const hostIps = Object.values(info.NetworkSettings.Ports).flatMap((b) => (b ?? []).map((x) => x.HostIp));
   if (hostIps.some((ip) => ip !== '127.0.0.1' && ip !== '::1')) {
     log(
-      `WARNING: Docker publishes the stack's ports on ${[...new Set(hostIps)].join(', ')}, not only loopback; ` +
+      `WARNING: Docker publishes the harness's ports on ${[...new Set(hostIps)].join(', ')}, not only loopback; ` +
         'start dockerd with --ip=127.0.0.1 (see README, "Docker")',
     );
   }

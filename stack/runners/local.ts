@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError, LOOPBACK, describeLast, getFreePorts, newRunId, pollUntil } from '../../core/index.ts';
@@ -12,6 +12,7 @@ import {
   type StackComponentName,
   type StackTiming,
 } from '../spec/index.ts';
+import { probeTargetsFile } from '../spec/prometheus.ts';
 import type { RenderContext } from '../spec/types.ts';
 import { STACK_VERSIONS } from '../versions.ts';
 import { WebhookSink } from '../webhook-sink.ts';
@@ -24,7 +25,13 @@ import {
   writeJournal,
 } from '../lifecycle.ts';
 import { declaredHostDir, RunSecrets } from './run-secrets.ts';
-import type { ScrapeTargetGroup, StartedComponent, StartedStack } from './types.ts';
+import {
+  flatEndpoints,
+  writeTargetsFile,
+  type ScrapeTargetGroup,
+  type StartedComponent,
+  type StartedStack,
+} from './types.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_RULE_GLOBS = [join(REPO_ROOT, 'stack/prometheus/rules/*.yml')];
@@ -205,7 +212,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         writeFileSync(join(configDir, file), content);
       }
       secrets.setClientHeaders(name, rendered.clientHeaders);
-      if (name === 'prometheus') writeFileSync(scrapeTargetsFile, '[]\n');
+      if (name === 'prometheus') {
+        writeTargetsFile(scrapeTargetsFile, []);
+        writeTargetsFile(probeTargetsFile(scrapeTargetsFile), []);
+      }
       const binary = provisioned?.binaries[rendered.binary];
       if (!binary) throw new HarnessError(`${name}: provisioned component has no binary ${rendered.binary}`);
       const logFile = join(dir, `${name}.log`);
@@ -270,16 +280,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw error;
   }
 
-  const endpoints = (): Record<string, string> => {
-    const map: Record<string, string> = {};
-    for (const [name, c] of components) {
-      const eps = c.getEndpoints();
-      map[name] = eps.url ?? '';
-      for (const [k, v] of Object.entries(eps)) if (k !== 'url') map[`${name}.${k}`] = v;
-    }
-    map['webhook-sink'] = sink.getUrl();
-    return map;
-  };
+  const endpoints = (): Record<string, string> => flatEndpoints(components.values(), sink.getUrl());
   const endpointsFile = join(dir, 'endpoints.json');
   writeFileSync(endpointsFile, `${JSON.stringify(endpoints(), null, 2)}\n`);
   const readyMs = Date.now() - started;
@@ -301,10 +302,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     endpoints,
     credentials: () => secrets.credentials(),
-    setScrapeTargets(groups: ScrapeTargetGroup[]) {
-      // Write-then-rename so Prometheus never reads a half-written file.
-      writeFileSync(`${scrapeTargetsFile}.tmp`, JSON.stringify(groups));
-      renameSync(`${scrapeTargetsFile}.tmp`, scrapeTargetsFile);
+    setScrapeTargets(groups: ScrapeTargetGroup[], job = 'phoenix-services') {
+      writeTargetsFile(
+        job === 'phoenix-services' ? scrapeTargetsFile : probeTargetsFile(scrapeTargetsFile),
+        groups,
+      );
     },
     async stopComponent(name) {
       await components.get(name)?.stop();

@@ -1,3 +1,4 @@
+import { chmodSync, renameSync, writeFileSync } from 'node:fs';
 import type { StackComponentName } from '../spec/index.ts';
 import type { WebhookSink } from '../webhook-sink.ts';
 
@@ -52,8 +53,37 @@ export interface StartedStack extends AsyncDisposable {
    * scrape it: 127.0.0.1 for local processes, the gateway of the harness's own Docker network for containers.
    */
   readonly scrapeTargetHost: string;
-  /** Replaces the targets of the phoenix-services scrape job. */
-  setScrapeTargets(groups: ScrapeTargetGroup[]): void;
+  /** Docker runner only: the network the harness created, where containers reach the stack by the seed's names. */
+  readonly dockerNetwork?: string;
+  /**
+   * The host directory of the fleet's per-service log files (`<dir>/<service>/<service>.log`) that
+   * the Collector's filelog receiver reads (`<out>/<run-id>/fleet-logs` unless the stack was told otherwise).
+   */
+  readonly fleetLogDir?: string;
+  /** Replaces the targets of a file_sd scrape job: phoenix-services (default) or the harness's own probes. */
+  setScrapeTargets(groups: ScrapeTargetGroup[], job?: 'phoenix-services' | 'harness-probes'): void;
   /** Stops one component (used to prove checks notice a dead backend). */
   stopComponent(name: StackComponentName): Promise<void>;
+}
+
+/** The flat endpoints map every runner writes to endpoints.json: `name` → main URL, `name.endpoint` → the others. */
+export function flatEndpoints(
+  components: Iterable<StartedComponent>,
+  sinkUrl: string,
+): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const c of components) {
+    const eps = c.getEndpoints();
+    map[c.name] = eps.url ?? '';
+    for (const [k, v] of Object.entries(eps)) if (k !== 'url') map[`${c.name}.${k}`] = v;
+  }
+  map['webhook-sink'] = sinkUrl;
+  return map;
+}
+
+/** Writes a file_sd file atomically (write, then rename) so Prometheus never reads half of it. */
+export function writeTargetsFile(path: string, groups: ScrapeTargetGroup[]): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(groups));
+  chmodSync(`${path}.tmp`, 0o644);
+  renameSync(`${path}.tmp`, path);
 }

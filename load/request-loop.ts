@@ -1,5 +1,4 @@
-import { HarnessError } from '../../core/index.ts';
-import type { DrillTraffic } from '../context.ts';
+import { HarnessError } from '../core/index.ts';
 
 /**
  * The alert drills' traffic: a small in-process request loop against the fleet's entry URL. Why not
@@ -41,7 +40,7 @@ const CYCLE: readonly { path: string; body: Record<string, unknown> }[] = [
   { path: '/api/process', body: { query: 'drill: check the error budget', parameters: {} } },
 ];
 
-export class RequestLoop implements DrillTraffic {
+export class RequestLoop {
   private timer: NodeJS.Timeout | undefined;
   private stopTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -57,7 +56,7 @@ export class RequestLoop implements DrillTraffic {
     const url = new URL(options.entryUrl);
     if (!LOOPBACK_HOSTS.has(url.hostname)) {
       throw new HarnessError(`drill traffic goes to loopback addresses only, not ${url.hostname}`, {
-        where: 'validators/testing/drill-traffic.ts',
+        where: 'load/request-loop.ts',
         hint: 'against a remote fleet, drive load with k6 (scenarios/) instead',
       });
     }
