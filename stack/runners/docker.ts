@@ -7,7 +7,7 @@ import {
   writeFileSync,
   chmodSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   GenericContainer,
@@ -340,9 +340,15 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
 }
 
 /** Reads the rule files matching simple `dir/*.yml` globs, to copy them into the Prometheus container. */
-function collectRuleFiles(globs: string[]): { name: string; content: string }[] {
+export function collectRuleFiles(globs: string[]): { name: string; content: string }[] {
   const files: { name: string; content: string }[] = [];
   for (const glob of globs) {
+    // A plain path (the time-compressed profile's files) is taken as it is.
+    if (!glob.includes('*')) {
+      if (!existsSync(glob)) throw new HarnessError(`rule file not found: ${glob}`);
+      files.push({ name: basename(glob), content: readFileSync(glob, 'utf8') });
+      continue;
+    }
     const folder = dirname(glob);
     const suffix = glob.slice(glob.lastIndexOf('*') + 1);
     if (!existsSync(folder)) continue;
