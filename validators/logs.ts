@@ -7,7 +7,7 @@ import {
   type Phase,
   type ServiceName,
 } from '../catalog/index.ts';
-import { pollUntil, type CheckResult, type LedgerEntry } from '../core/index.ts';
+import { forEachConcurrent, pollUntil, type CheckResult, type LedgerEntry } from '../core/index.ts';
 import type { LokiApi } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
 import { PROBE_SERVICE } from './pipeline-probe.ts';
@@ -15,6 +15,10 @@ import { errorMessage, result, skipped, type ResultBase } from './result.ts';
 
 /** Loki answers at most this many series per query; longer runs are split into chunks of time. */
 const CHUNK_MS = 30_000;
+/** A chunk Loki cannot answer whole (too many series, or too slow) is halved, down to this length. */
+const MIN_CHUNK_MS = 1_000;
+/** Services queried at once: Loki already spreads one query over its shards, so two overlap the round trips. */
+const QUERY_CONCURRENCY = 2;
 const MARGIN_MS = 10_000;
 
 const base = (id: string, title: string, phase: Phase): ResultBase => ({
@@ -34,6 +38,13 @@ interface RequestLogs {
   /** Services seen logging for this request. */
   seen: Set<string>;
 }
+
+/**
+ * Loki's answer when one query would return more series than `max_query_series`, or no answer in
+ * the client's time (a busy Loki): both are cured by asking for a shorter span.
+ */
+const isTooBig = (error: unknown) =>
+  /maximum number of series|\((ECONNABORTED|ETIMEDOUT)\)/i.test(errorMessage(error));
 
 /** Services each request must have log lines from: the flow's fixed services, and one of its variable targets. */
 function expectedServices(flow: FlowDef): { fixed: ServiceName[]; anyOf: ServiceName[][] } {
@@ -166,12 +177,17 @@ async function completenessCheck(
     flows.get(name) ??
     flows.set(name, flowAtPhase(flowByName(name), ctx.phase)).get(name) ??
     flowByName(name);
+  // Computed once per flow, not once per request and scan (100k requests make that count).
+  const expected = new Map<FlowName, ReturnType<typeof expectedServices>>();
+  const expectedOf = (name: FlowName) =>
+    expected.get(name) ??
+    expected.set(name, expectedServices(flowOf(name))).get(name) ?? { fixed: [], anyOf: [] };
   const requests = new Map<string, RequestLogs>();
   for await (const entry of ctx.ledger.read()) requests.set(entry.traceId, { entry, seen: new Set() });
   const services = [
     ...new Set(
       [...new Set([...requests.values()].map((r) => r.entry.flow))].flatMap((name) => {
-        const { fixed, anyOf } = expectedServices(flowOf(name));
+        const { fixed, anyOf } = expectedOf(name);
         return [...fixed, ...anyOf.flat()];
       }),
     ),
@@ -183,29 +199,48 @@ async function completenessCheck(
   const evaluate = () => {
     const unlogged: { entry: LedgerEntry; missing: string[] }[] = [];
     for (const r of requests.values()) {
-      const { fixed, anyOf } = expectedServices(flowOf(r.entry.flow));
+      const { fixed, anyOf } = expectedOf(r.entry.flow);
       const missing: string[] = fixed.filter((s) => !r.seen.has(s));
       for (const group of anyOf) if (!group.some((s) => r.seen.has(s))) missing.push(group.join('|'));
       if (missing.length) unlogged.push({ entry: r.entry, missing });
     }
     return unlogged;
   };
-  const scan = async () => {
-    strangers.clear();
-    for (const service of services) {
-      // Chunked instant queries: each returns one series per trace id that logged in that chunk.
-      for (let t = start; t < end; t += CHUNK_MS) {
-        const chunkEnd = Math.min(t + CHUNK_MS, end);
-        const rangeS = Math.ceil((chunkEnd - t) / 1000);
-        for (const s of await loki.queryInstant(traceIdsQuery(service, rangeS), new Date(chunkEnd))) {
-          const traceId = s.metric.trace_id ?? '';
-          const r = requests.get(traceId);
-          if (r) r.seen.add(service);
-          else strangers.set(service, (strangers.get(service) ?? 0) + 1);
-        }
-      }
+  // Instant query over [from, to]: one series per trace id that logged then. A span with more
+  // trace ids than Loki's max_query_series (a burst of ingestion), or too slow, is asked in halves.
+  const scanChunk = async (service: string, from: number, to: number): Promise<void> => {
+    const rangeS = Math.ceil((to - from) / 1000);
+    let samples;
+    try {
+      samples = await loki.queryInstant(traceIdsQuery(service, rangeS), new Date(to));
+    } catch (error) {
+      if (!isTooBig(error) || to - from <= MIN_CHUNK_MS) throw error;
+      const mid = from + Math.ceil((to - from) / 2000) * 1000;
+      await scanChunk(service, from, mid);
+      await scanChunk(service, mid, to);
+      return;
     }
-    return evaluate();
+    for (const s of samples) {
+      const traceId = s.metric.trace_id ?? '';
+      const r = requests.get(traceId);
+      if (r) r.seen.add(service);
+      else strangers.set(service, (strangers.get(service) ?? 0) + 1);
+    }
+  };
+  // Seen services only accumulate, so a pass queries only the services some request still lacks
+  // (all of them at first), and a pass cut short by an error resumes with the services it left.
+  let toScan = new Set<string>(services);
+  const scanService = async (service: string) => {
+    strangers.delete(service);
+    for (let t = start; t < end; t += CHUNK_MS) await scanChunk(service, t, Math.min(t + CHUNK_MS, end));
+    toScan.delete(service);
+  };
+  const scan = async () => {
+    await forEachConcurrent([...toScan], QUERY_CONCURRENCY, scanService);
+    const unlogged = evaluate();
+    const lacking = new Set(unlogged.flatMap((u) => u.missing.flatMap((m) => m.split('|'))));
+    toScan = new Set<string>(services.filter((s) => lacking.has(s)));
+    return unlogged;
   };
   const started = Date.now();
   const outcome = await pollUntil({

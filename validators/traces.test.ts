@@ -53,6 +53,17 @@ describe('analyzeTrace', () => {
     });
   });
 
+  it('at phase 1, does not require the calls to KBs (phase-2 services) the plan may or may not make', () => {
+    const e = entry('plan_and_execute');
+    const { trace } = buildTrace(flow, e, { kbs: ['mind-kb'] });
+    const phase1 = flowAtPhase(flowByName('plan_and_execute'), 1);
+    expect(analyzeTrace(trace, e, phase1)).toMatchObject({
+      missingSpans: [],
+      missingServices: [],
+      brokenHops: [],
+    });
+  });
+
   it('names the hop that broke propagation', () => {
     const e = entry('plan_and_execute');
     const { trace } = buildTrace(flow, e, { kbs: ['mind-kb'], breakHop: 'data-router → mind-kb' });

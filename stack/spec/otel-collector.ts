@@ -27,6 +27,8 @@ export function otelCollectorConfig(ctx: RenderContext): Record<string, unknown>
         start_at: 'beginning',
         poll_interval: '200ms',
         include_file_path: false,
+        // Under memory pressure (memory_limiter refusing) the receiver otherwise drops what it read.
+        retry_on_failure: { enabled: true },
         operators: [
           { type: 'json_parser', parse_from: 'body', parse_to: 'attributes', on_error: 'send_quiet' },
           {
