@@ -1,6 +1,9 @@
 import { describeError } from '../core/index.ts';
 import { drillsBench } from './drills-bench.ts';
+import { fleetBench } from './fleet-bench.ts';
+import { k6Bench } from './k6-bench.ts';
 import { stackBench } from './stack-bench.ts';
+import { validatorsBench } from './validators-bench.ts';
 import { verdictBench } from './verdict-bench.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -10,6 +13,9 @@ const BENCHMARKS = {
   stack: stackBench,
   drills: drillsBench,
   verdict: verdictBench,
+  fleet: fleetBench,
+  validators: validatorsBench,
+  k6: k6Bench,
 } satisfies Record<string, (log: (line: string) => void) => Promise<string>>;
 
 type BenchName = keyof typeof BENCHMARKS;

@@ -1,0 +1,393 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describeError, type CheckResult, type LedgerSource } from '../core/index.ts';
+import { readLedger } from '../load/index.ts';
+import { startLocalStack, type StartedStack } from '../stack/index.ts';
+import {
+  createClients,
+  endpointsFromStack,
+  logsCheck,
+  metricsCheck,
+  tracesCheck,
+  type ValidationContext,
+} from '../validators/index.ts';
+import {
+  BENCH_OUT,
+  cpuSecondsOf,
+  measureK6Run,
+  startFleetWithStack,
+  stepUpRates,
+  type K6RunFigures,
+} from './k6-bench.ts';
+import { generateSyntheticTelemetry, ingestCounts, waitForIngest } from './synthetic-telemetry.ts';
+import { machine, peakRssMiB, writeBench } from './util.ts';
+
+/** Ledger sizes validated in full (every id); BENCH_VALIDATORS_SIZES=1000,10000 picks others. */
+const SIZES = [1_000, 10_000, 100_000];
+/** Issue 6's goals on the 2-core machine. */
+const GOAL_MS: Record<number, number> = { 10_000: 30_000, 100_000: 180_000 };
+const INGEST_TIMEOUT_MS = 30_000;
+const SYNTHETIC_INGEST_WAIT_MS = 300_000;
+/** Rates run for 60 s with the real fleet, besides the highest sustained one found by stepping up. */
+const REAL_RATES = [100, 300];
+const REAL_DURATION = '60s';
+const SEARCH_RATES = [150, 200, 250, 300, 400, 500, 650];
+/** Everything the fleet emits is checked (phase 4 = the full rollout: every service and span). */
+const PHASE = 4;
+const RSS_SAMPLE_MS = 100;
+
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const load1 = () => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
+/** A full GC before each measurement, so the RSS figures are the validators', not earlier garbage. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Resets this process's VmHWM to its current RSS (Linux `clear_refs` 5); false when not allowed. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function currentRssMiB(): number {
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+const ledgerSource = (path: string): LedgerSource => ({ path, read: () => readLedger(path) });
+
+/** found/sent over every flow of a check's `perFlow` evidence, in percent (undefined when absent). */
+function completenessPct(results: readonly CheckResult[], id: string, found: string): number | undefined {
+  const r = results.find((x) => x.id === id);
+  const perFlow = (r?.evidence as { perFlow?: Record<string, Record<string, number>> } | undefined)?.perFlow;
+  if (!perFlow) return undefined;
+  let sent = 0;
+  let got = 0;
+  for (const f of Object.values(perFlow)) {
+    sent += f['sent'] ?? 0;
+    got += f[found] ?? 0;
+  }
+  return sent === 0 ? undefined : Math.round((10_000 * got) / sent) / 100;
+}
+
+const statuses = (results: readonly CheckResult[]) =>
+  Object.fromEntries(results.map((r) => [r.id, r.status]));
+
+/** Runs checks, timing each and the whole; the process's RSS sampled on the side. */
+async function timeChecks(
+  checks: Record<string, (ctx: ValidationContext) => Promise<CheckResult[]>>,
+  ctx: ValidationContext,
+): Promise<{
+  wallMs: number;
+  perCheckMs: Record<string, number>;
+  results: CheckResult[];
+  sampledRssMaxMiB: number;
+}> {
+  let sampled = process.memoryUsage.rss();
+  const timer = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss())), RSS_SAMPLE_MS);
+  const started = Date.now();
+  const perCheckMs: Record<string, number> = {};
+  try {
+    const results = (
+      await Promise.all(
+        Object.entries(checks).map(async ([name, check]) => {
+          const r = await check(ctx);
+          perCheckMs[name] = Date.now() - started;
+          return r;
+        }),
+      )
+    ).flat();
+    return { wallMs: Date.now() - started, perCheckMs, results, sampledRssMaxMiB: mib(sampled) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function cpuOf(stack: StartedStack) {
+  const pids = {
+    jaeger: stack.components.get('jaeger')?.pid,
+    loki: stack.components.get('loki')?.pid,
+    'otel-collector': stack.components.get('otel-collector')?.pid,
+  };
+  const read = () => ({
+    harness: process.cpuUsage(),
+    ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSecondsOf(pid)])),
+  });
+  const before = read();
+  return () => {
+    const after = read();
+    const harness = process.cpuUsage(before.harness);
+    return {
+      harness: Math.round((harness.user + harness.system) / 10_000) / 100,
+      ...Object.fromEntries(
+        Object.keys(pids).map((k) => {
+          const a = (after as Record<string, unknown>)[k];
+          const b = (before as Record<string, unknown>)[k];
+          return [k, typeof a === 'number' && typeof b === 'number' ? Math.round((a - b) * 100) / 100 : null];
+        }),
+      ),
+    };
+  };
+}
+
+/** One ledger size: a fresh stack, synthetic telemetry pushed and ingested, then only the validation timed. */
+async function syntheticSize(requests: number, log: (line: string) => void) {
+  const loadAtStart = load1();
+  await using stack = await startLocalStack({
+    outDir: BENCH_OUT,
+    components: ['otel-collector', 'jaeger', 'loki'],
+    log: () => undefined,
+  });
+  const ep = stack.endpoints();
+  const jaegerMetricsUrl = ep['jaeger.metrics'] ?? '';
+  const collectorMetricsUrl = ep['otel-collector.metrics'] ?? '';
+  const baseline = await ingestCounts(jaegerMetricsUrl, collectorMetricsUrl);
+  const pushStarted = new Date();
+  const run = await generateSyntheticTelemetry({
+    requests,
+    runId: stack.runId,
+    otlpHttpUrl: ep['otel-collector'] ?? '',
+    jaegerMetricsUrl,
+    fleetLogDir: join(BENCH_OUT, stack.runId, 'fleet-logs'),
+    ledgerPath: join(BENCH_OUT, stack.runId, 'ledger.jsonl'),
+    log,
+  });
+  const ingest = await waitForIngest({
+    jaegerMetricsUrl,
+    collectorMetricsUrl,
+    spans: run.spans,
+    logLines: run.logLines,
+    baseline,
+    timeoutMs: SYNTHETIC_INGEST_WAIT_MS,
+  });
+  log(
+    `  ${requests} requests: ${run.spans} spans and ${run.logLines} log lines pushed in ${run.generateMs} ms, ` +
+      `ingested ${ingest.ok ? 'fully' : `only partly (${JSON.stringify(ingest.last)})`} ${ingest.elapsedMs} ms later`,
+  );
+  const endpoints = endpointsFromStack(ep);
+  const ctx: ValidationContext = {
+    runId: stack.runId,
+    phase: PHASE,
+    endpoints,
+    clients: createClients(endpoints),
+    ingestTimeoutMs: INGEST_TIMEOUT_MS,
+    ledger: ledgerSource(run.ledgerPath),
+    // Loki stamps file lines when the Collector reads them: the window is the push, not the ledger's times.
+    window: { start: pushStarted, end: new Date() },
+  };
+
+  collectGarbage();
+  const rssBeforeMiB = currentRssMiB();
+  const hwmReset = resetPeakRss();
+  const cpu = cpuOf(stack);
+  // As `validate` runs them: concurrently.
+  const together = await timeChecks({ traces: tracesCheck, logs: logsCheck }, ctx);
+  const cpuSeconds = cpu();
+  const rssAfterMiB = currentRssMiB();
+  const highWaterMiB = hwmReset ? peakRssMiB(process.pid) : undefined;
+  // Where the time goes: each family alone, with the CPU each process spent on it.
+  const cpuTraces = cpuOf(stack);
+  const tracesAlone = await timeChecks({ traces: tracesCheck }, ctx);
+  const tracesAloneCpu = cpuTraces();
+  const cpuLogs = cpuOf(stack);
+  const logsAlone = await timeChecks({ logs: logsCheck }, ctx);
+  const logsAloneCpu = cpuLogs();
+
+  const goalMs = GOAL_MS[requests];
+  const notPassing = together.results.filter((r) => r.status !== 'pass');
+  log(
+    `  ${requests} requests: traces + logs validated in ${(together.wallMs / 1000).toFixed(1)} s ` +
+      `(traces ${(together.perCheckMs['traces'] ?? 0) / 1000} s, logs ${(together.perCheckMs['logs'] ?? 0) / 1000} s; ` +
+      `alone ${tracesAlone.wallMs / 1000} s and ${logsAlone.wallMs / 1000} s)` +
+      `${goalMs ? `, goal ${goalMs / 1000} s ${together.wallMs <= goalMs ? 'met' : 'MISSED'}` : ''}; ` +
+      `harness RSS ${rssBeforeMiB} → ${rssAfterMiB} MiB, high-water ${highWaterMiB ?? together.sampledRssMaxMiB} MiB; ` +
+      `${notPassing.length ? `NOT PASSING: ${notPassing.map((r) => `${r.id} ${r.status}`).join(', ')}` : 'all checks pass'} (load ${load1()})`,
+  );
+  return {
+    requests,
+    perFlow: run.perFlow,
+    spans: run.spans,
+    logLines: run.logLines,
+    push: {
+      generateMs: run.generateMs,
+      otlpRetries: run.retries,
+      throttledMs: run.throttledMs,
+      ingestWaitMs: ingest.elapsedMs,
+      fullyIngested: ingest.ok,
+    },
+    validation: {
+      wallMs: together.wallMs,
+      perCheckMs: together.perCheckMs,
+      goalMs,
+      meetsGoal: goalMs === undefined ? undefined : together.wallMs <= goalMs,
+      cpuSeconds,
+      alone: {
+        traces: { wallMs: tracesAlone.wallMs, cpuSeconds: tracesAloneCpu },
+        logs: { wallMs: logsAlone.wallMs, cpuSeconds: logsAloneCpu },
+      },
+    },
+    statuses: statuses(together.results),
+    completenessPct: {
+      traces: completenessPct(together.results, 'traces.completeness', 'traced'),
+      logs: completenessPct(together.results, 'logs.completeness', 'logged'),
+    },
+    harnessRssMiB: {
+      beforeValidation: rssBeforeMiB,
+      afterValidation: rssAfterMiB,
+      highWater: highWaterMiB,
+      highWaterMethod: hwmReset
+        ? 'VmHWM after resetting it (clear_refs) once generation was done and garbage collected'
+        : 'sampled every 100 ms (clear_refs not allowed)',
+      sampledMax: together.sampledRssMaxMiB,
+    },
+    backendPeakRssMiB: Object.fromEntries(
+      [...stack.components.values()].map((c) => [c.name, peakRssMiB(c.pid) ?? null]),
+    ),
+    loadAverage: { atStart: loadAtStart, atEnd: load1() },
+  };
+}
+
+/** One 60 s load run with the real fleet and k6, then the traces, logs and metrics checks. */
+async function realRun(rate: number, log: (line: string) => void) {
+  const loadAtStart = load1();
+  await using env = await startFleetWithStack(log);
+  const windowStart = new Date();
+  const { run, ...k6 } = await measureK6Run({
+    baseUrl: env.fleet.entryUrl,
+    rate,
+    duration: REAL_DURATION,
+    ledger: true,
+  });
+  const windowEnd = new Date();
+  const flushError = await env.fleet.flush().then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
+  const endpoints = endpointsFromStack(env.stack.endpoints());
+  const ctx: ValidationContext = {
+    runId: env.stack.runId,
+    phase: PHASE,
+    endpoints,
+    clients: createClients(endpoints),
+    ingestTimeoutMs: INGEST_TIMEOUT_MS,
+    ...(run.ledgerPath ? { ledger: ledgerSource(run.ledgerPath) } : {}),
+    window: { start: windowStart, end: windowEnd },
+  };
+  const checked = await timeChecks({ traces: tracesCheck, logs: logsCheck, metrics: metricsCheck }, ctx);
+  const completeness = {
+    traces: completenessPct(checked.results, 'traces.completeness', 'traced'),
+    logs: completenessPct(checked.results, 'logs.completeness', 'logged'),
+    metrics: completenessPct(checked.results, 'metrics.accounting', 'counted'),
+  };
+  log(
+    `  ${rate} rps for ${REAL_DURATION}: ${k6.requests} requests, ${k6.droppedIterations} dropped iterations, ` +
+      `${(k6.failedRate * 100).toFixed(2)}% failed, p95 ${k6.p95Ms?.toFixed(0) ?? '?'} ms; completeness ` +
+      `traces ${completeness.traces ?? '?'}%, logs ${completeness.logs ?? '?'}%, metrics ${completeness.metrics ?? '?'}% ` +
+      `(validated in ${(checked.wallMs / 1000).toFixed(1)} s; load ${load1()})`,
+  );
+  return {
+    rate,
+    duration: REAL_DURATION,
+    k6: k6 satisfies K6RunFigures,
+    completenessPct: completeness,
+    statuses: statuses(checked.results),
+    failures: checked.results
+      .filter((r) => r.status !== 'pass' && r.status !== 'skip')
+      .map((r) => `${r.id}: ${r.message.slice(0, 400)}`),
+    validation: { wallMs: checked.wallMs, perCheckMs: checked.perCheckMs },
+    fleetFlushError: flushError,
+    loadAverage: { atStart: loadAtStart, atEnd: load1() },
+  };
+}
+
+/**
+ * `npm run bench -- validators`:
+ * 1. validation wall time and the harness's RSS vs ledger size (1k, 10k, 100k requests; every id
+ *    validated) on synthetic telemetry pushed into a real local stack (bench/synthetic-telemetry.ts);
+ * 2. telemetry completeness per family at 100 and 300 requests/s and the fleet's highest sustained
+ *    rate, 60 s each with the real fleet and k6.
+ * BENCH_VALIDATORS_SIZES=1000,10000 and BENCH_VALIDATORS_REAL=0 narrow it.
+ */
+export async function validatorsBench(log: (line: string) => void): Promise<string> {
+  const loadBefore = loadavg();
+  const sizes = process.env['BENCH_VALIDATORS_SIZES']
+    ? process.env['BENCH_VALIDATORS_SIZES']
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0)
+    : SIZES;
+  // A size or rate that fails is recorded as such; the others still run and the JSON is written.
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | { error: string }> => {
+    try {
+      return await fn();
+    } catch (error) {
+      log(`  ${what} failed: ${describeError(error)}`);
+      return { error: describeError(error) };
+    }
+  };
+  const synthetic = [];
+  for (const requests of sizes) {
+    log(`▷ synthetic ledger of ${requests} requests`);
+    synthetic.push({
+      requests,
+      ...(await attempt(`${requests} requests`, () => syntheticSize(requests, log))),
+    });
+  }
+
+  const real = [];
+  let search: Awaited<ReturnType<typeof stepUpRates>> | { error: string } | undefined;
+  if (process.env['BENCH_VALIDATORS_REAL'] !== '0') {
+    log(`▷ the fleet's highest sustained rate (15 s steps: ${SEARCH_RATES.join(', ')} rps)`);
+    search = await attempt('rate search', async () => {
+      await using env = await startFleetWithStack(log);
+      return await stepUpRates(env.fleet.entryUrl, log, SEARCH_RATES);
+    });
+    const max = 'maxSustainedRate' in search ? search.maxSustainedRate : undefined;
+    const rates = [...new Set([...REAL_RATES, max ?? REAL_RATES[0] ?? 100])];
+    for (const rate of rates) {
+      log(`▷ real fleet + k6 at ${rate} rps for ${REAL_DURATION}`);
+      real.push({ rate, ...(await attempt(`${rate} rps`, () => realRun(rate, log))) });
+    }
+  }
+
+  return writeBench('validators', {
+    machine: machine(),
+    loadAverage: { before: loadBefore, after: loadavg() },
+    synthetic: {
+      what:
+        'tracesCheck + logsCheck over EVERY ledger id, run concurrently as `validate` does; timed only once the ' +
+        'telemetry was in Jaeger and Loki (Jaeger storage exporter and Collector Loki exporter counters). ' +
+        'metricsCheck is skipped here: its accounting needs the fleet’s real counters (see realFleet).',
+      generator:
+        'bench/synthetic-telemetry.ts: per request the spans a correct fleet emits for its flow (OTLP/HTTP JSON to the ' +
+        'Collector, 500 traces per request, 3 in flight, paused while Jaeger is >150k spans behind) and one JSON log ' +
+        'line per service on the path (files the Collector tails); flows 60/25/15%, KBs as the fleet plans them.',
+      phase: PHASE,
+      ingestTimeoutMs: INGEST_TIMEOUT_MS,
+      stack: 'local: otel-collector, jaeger, loki (fresh per size)',
+      sizes: synthetic,
+    },
+    realFleet: {
+      what:
+        `load scenario (ramp 10%, hold 80%, ramp down 10%) for ${REAL_DURATION} against the mock fleet as \`validate\` starts it ` +
+        '(one process, spans over OTLP, log files tailed by the Collector) with a local stack; then traces, logs and metrics ' +
+        'checks concurrently. Completeness: traces found / sent, requests with every log line / sent, requests the ' +
+        'orchestrator counted / sent (metrics.accounting).',
+      maxRateSearch: search,
+      runs: real,
+    },
+    notes:
+      'The machine is shared with other engineers running tests: figures are noisy (see loadAverage). ' +
+      'Timing before the validator changes in this round (per-id Jaeger lookups, sequential Loki scans): 10k requests ' +
+      'traces 11–16 s; 100k traces still running after 2 min (~1 request per trace id, ~0.7 ms of harness CPU each).',
+  });
+}
