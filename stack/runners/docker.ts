@@ -30,8 +30,8 @@ import { DEFAULT_RULE_GLOBS, type LocalStackOptions } from './local.ts';
 import { declaredHostDir, RunSecrets } from './run-secrets.ts';
 import {
   flatEndpoints,
+  sharedStackMethods,
   writeTargetsFile,
-  type ScrapeTargetGroup,
   type StartedComponent,
   type StartedStack,
 } from './types.ts';
@@ -316,26 +316,15 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     scrapeTargetHost: gateway,
     dockerNetwork: networkName,
     fleetLogDir,
-    component(name) {
-      const c = components.get(name);
-      if (!c) throw new HarnessError(`the stack has no ${name}`);
-      return c;
-    },
     endpoints,
     credentials: () => secrets.credentials(),
-    setScrapeTargets(groups: ScrapeTargetGroup[], job = 'phoenix-services') {
-      writeTargetsFile(
-        job === 'phoenix-services' ? scrapeTargetsFile : probeTargetsFile(scrapeTargetsFile),
-        groups,
-      );
-    },
-    async stopComponent(name) {
-      await components.get(name)?.stop();
-    },
-    async [Symbol.asyncDispose]() {
-      await stopAll();
-      unregister();
-    },
+    ...sharedStackMethods({
+      components,
+      scrapeTargetsFile,
+      probeTargetsFile: probeTargetsFile(scrapeTargetsFile),
+      stopAll,
+      unregister,
+    }),
   };
 }
 

@@ -27,8 +27,8 @@ import {
 import { declaredHostDir, RunSecrets } from './run-secrets.ts';
 import {
   flatEndpoints,
+  sharedStackMethods,
   writeTargetsFile,
-  type ScrapeTargetGroup,
   type StartedComponent,
   type StartedStack,
 } from './types.ts';
@@ -294,27 +294,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sink,
     readyMs,
     scrapeTargetHost: LOOPBACK,
-    component(name) {
-      const c = components.get(name);
-      if (!c)
-        throw new HarnessError(`the stack has no ${name} (started: ${[...components.keys()].join(', ')})`);
-      return c;
-    },
     endpoints,
     credentials: () => secrets.credentials(),
-    setScrapeTargets(groups: ScrapeTargetGroup[], job = 'phoenix-services') {
-      writeTargetsFile(
-        job === 'phoenix-services' ? scrapeTargetsFile : probeTargetsFile(scrapeTargetsFile),
-        groups,
-      );
-    },
-    async stopComponent(name) {
-      await components.get(name)?.stop();
-    },
-    async [Symbol.asyncDispose]() {
-      await stopAll();
-      unregister();
-    },
+    ...sharedStackMethods({
+      components,
+      scrapeTargetsFile,
+      probeTargetsFile: probeTargetsFile(scrapeTargetsFile),
+      stopAll,
+      unregister,
+    }),
   };
 }
 

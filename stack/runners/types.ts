@@ -1,4 +1,5 @@
 import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { HarnessError } from '../../core/index.ts';
 import type { StackComponentName } from '../spec/index.ts';
 import type { WebhookSink } from '../webhook-sink.ts';
 
@@ -86,4 +87,34 @@ export function writeTargetsFile(path: string, groups: ScrapeTargetGroup[]): voi
   writeFileSync(`${path}.tmp`, JSON.stringify(groups));
   chmodSync(`${path}.tmp`, 0o644);
   renameSync(`${path}.tmp`, path);
+}
+
+/** The StartedStack methods both runners share, over their components and file_sd files. */
+export function sharedStackMethods(parts: {
+  components: ReadonlyMap<StackComponentName, StartedComponent>;
+  scrapeTargetsFile: string;
+  probeTargetsFile: string;
+  stopAll: () => Promise<void>;
+  unregister: () => void;
+}): Pick<StartedStack, 'component' | 'setScrapeTargets' | 'stopComponent' | typeof Symbol.asyncDispose> {
+  return {
+    component(name) {
+      const c = parts.components.get(name);
+      if (!c)
+        throw new HarnessError(
+          `the stack has no ${name} (started: ${[...parts.components.keys()].join(', ')})`,
+        );
+      return c;
+    },
+    setScrapeTargets(groups, job = 'phoenix-services') {
+      writeTargetsFile(job === 'phoenix-services' ? parts.scrapeTargetsFile : parts.probeTargetsFile, groups);
+    },
+    async stopComponent(name) {
+      await parts.components.get(name)?.stop();
+    },
+    async [Symbol.asyncDispose]() {
+      await parts.stopAll();
+      parts.unregister();
+    },
+  };
 }
