@@ -5,10 +5,10 @@ import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LOOPBACK, pollUntil } from '../core/index.ts';
+import { LOOPBACK } from '../core/index.ts';
 import { startFleet, type StartedFleet } from '../mock-services/index.ts';
 import { startLocalStack, type StartedStack } from '../stack/index.ts';
-import { createClients, endpointsFromStack } from '../validators/index.ts';
+import { createClients, endpointsFromStack, waitForFleetScraped } from '../validators/index.ts';
 import { machine, peakRssMiB, writeBench } from './util.ts';
 
 const CONCURRENCY = 32;
@@ -295,15 +295,7 @@ export async function fleetBench(log: (line: string) => void): Promise<string> {
       });
       stack.setScrapeTargets(fleet.scrapeTargets());
       const prometheus = createClients(endpointsFromStack(endpoints)).prometheus;
-      const scraped = await pollUntil({
-        description: 'fleet scraped',
-        probe: async () => (await prometheus?.targets()) ?? [],
-        until: (t) =>
-          t.filter((x) => x.scrapePool === 'phoenix-services' && x.health !== 'unknown').length >=
-          fleet.services.size,
-        timeoutMs: 30_000,
-        intervalMs: 250,
-      });
+      const scraped = await waitForFleetScraped(prometheus, fleet.services.size, 30_000);
       if (!scraped.ok) log('  not every fleet target was scraped before the load');
       modes['instrumented'] = {
         threads: fleet.threads,

@@ -2,11 +2,11 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCRAPE_SERVICE_LABEL, startFleet, type StartedFleet } from '../mock-services/index.ts';
-import { newRunId, pollUntil } from '../core/index.ts';
+import { newRunId } from '../core/index.ts';
 import { runScenario, type K6Summary, type ScenarioRun } from '../load/index.ts';
 import { startStandInOrchestrator } from '../load/testing/stand-in-orchestrator.ts';
 import { requireProvisioned, startLocalStack, type StartedStack } from '../stack/index.ts';
-import { createClients, endpointsFromStack } from '../validators/index.ts';
+import { createClients, endpointsFromStack, waitForFleetScraped } from '../validators/index.ts';
 import { machine, writeBench } from './util.ts';
 
 export const BENCH_OUT = join('out', 'bench-runs');
@@ -186,15 +186,7 @@ export async function startFleetWithStack(
     stack.setScrapeTargets(fleet.scrapeTargets());
     const prometheus = createClients(endpointsFromStack(endpoints)).prometheus;
     // As `validate` does: every service scraped once before the load, so counters have a baseline.
-    const scraped = await pollUntil({
-      description: 'fleet scraped',
-      probe: async () => (await prometheus?.targets()) ?? [],
-      until: (t) =>
-        t.filter((x) => x.scrapePool === 'phoenix-services' && x.health !== 'unknown').length >=
-        fleet.services.size,
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    });
+    const scraped = await waitForFleetScraped(prometheus, fleet.services.size, 30_000);
     if (!scraped.ok) log(`  not every fleet target (${SCRAPE_SERVICE_LABEL}) was scraped before the load`);
   } catch (error) {
     await stack[Symbol.asyncDispose]();

@@ -8,7 +8,6 @@ import {
   expandEnvReferences,
   forEachConcurrent,
   newRunId,
-  pollUntil,
   type CheckResult,
   type HarnessConfig,
   type LedgerSource,
@@ -38,6 +37,7 @@ import {
   type GateVerdict,
   type ValidationContext,
   type ValidatorName,
+  waitForFleetScraped,
 } from '../validators/index.ts';
 import type { Progress } from './progress.ts';
 
@@ -153,15 +153,11 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
     // Per-run credentials (Grafana's generated admin password) travel in memory only.
     const clients = createClients(endpoints, stack.credentials());
     // The first scrape of every service must happen before the load, so counters have a baseline.
-    const scraped = await pollUntil({
-      description: 'fleet scraped',
-      probe: async () => (await clients.prometheus?.targets()) ?? [],
-      until: (t) =>
-        t.filter((x) => x.scrapePool === 'phoenix-services' && x.health !== 'unknown').length >=
-        fleet.services.size,
-      timeoutMs: config.stack.ingestTimeoutMs,
-      intervalMs: 250,
-    });
+    const scraped = await waitForFleetScraped(
+      clients.prometheus,
+      fleet.services.size,
+      config.stack.ingestTimeoutMs,
+    );
     if (!scraped.ok)
       progress.info('not every fleet target was scraped before the load (the metrics checks will say which)');
     progress.done(`${fleet.services.size} services at ${fleet.entryUrl}`);

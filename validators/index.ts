@@ -25,7 +25,7 @@ export type ValidatorName = keyof typeof VALIDATORS;
 
 export { pipelineProbe, PROBE_SERVICE } from './pipeline-probe.ts';
 export { tracesCheck, analyzeTrace } from './traces.ts';
-export { metricsCheck, exactIncrease, DEFAULT_SERVICE_LABEL } from './metrics.ts';
+export { metricsCheck, exactIncrease, waitForFleetScraped, DEFAULT_SERVICE_LABEL } from './metrics.ts';
 export { logsCheck, traceIdsQuery } from './logs.ts';
 export { pipelineCheck, lossCounters } from './pipeline.ts';
 export { dashboards, promqlParser, logqlParser, interpolateGrafanaMacros } from './dashboards.ts';

@@ -547,3 +547,18 @@ async function accounting(
     evidence,
   });
 }
+
+/**
+ * Waits until Prometheus has scraped `count` phoenix-services targets once (health known), so every
+ * counter has a baseline before load starts. Returns the poll outcome; never throws for a timeout.
+ */
+export function waitForFleetScraped(prom: PrometheusApi | undefined, count: number, timeoutMs: number) {
+  return pollUntil({
+    description: 'fleet scraped',
+    probe: async () => (await prom?.targets()) ?? [],
+    until: (t) =>
+      t.filter((x) => x.scrapePool === 'phoenix-services' && x.health !== 'unknown').length >= count,
+    timeoutMs,
+    intervalMs: 250,
+  });
+}
