@@ -11,7 +11,7 @@ const BOUNDARIES = {
   'mock-services': ['core', 'catalog'],
   validators: ['core', 'catalog'],
   reports: ['core'],
-  load: ['core', 'catalog'],
+  load: ['core', 'catalog', 'scenarios'],
 };
 const FOLDERS = [
   'core',

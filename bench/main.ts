@@ -1,7 +1,7 @@
 import { describeError } from '../core/index.ts';
 import { drillsBench } from './drills-bench.ts';
 import { fleetBench } from './fleet-bench.ts';
-import { k6Bench } from './k6-bench.ts';
+import { loadBench } from './load-bench.ts';
 import { stackBench } from './stack-bench.ts';
 import { validatorsBench } from './validators-bench.ts';
 import { verdictBench } from './verdict-bench.ts';
@@ -15,7 +15,7 @@ const BENCHMARKS = {
   verdict: verdictBench,
   fleet: fleetBench,
   validators: validatorsBench,
-  k6: k6Bench,
+  load: loadBench,
 } satisfies Record<string, (log: (line: string) => void) => Promise<string>>;
 
 type BenchName = keyof typeof BENCHMARKS;

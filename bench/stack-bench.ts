@@ -13,9 +13,11 @@ import { machine, median, peakRssMiB, writeBench } from './util.ts';
 const STARTS = 5;
 
 /**
- * `npm run bench -- stack`: cold build time per component (from the provisioning manifests, when
- * it had to build), warm ready time per component and for the whole stack (median of 5 starts),
- * and peak RSS per component after a pipeline probe has pushed data through it.
+ * `npm run bench -- stack`: the embedded set (Jaeger, VictoriaLogs, Prometheus, Alertmanager, the
+ * Collector). Cold build time per component (from the provisioning manifests, when it had to
+ * build), warm ready time per component and for the whole stack (median of 5 starts), peak RSS per
+ * component after a pipeline probe has pushed data through it; then the same ready times for the
+ * docker runner with local FROM-scratch images.
  */
 export async function stackBench(log: (line: string) => void): Promise<string> {
   const listed = await listProvisioned();
@@ -61,17 +63,20 @@ export async function stackBench(log: (line: string) => void): Promise<string> {
     ]),
   );
   for (const [name, c] of Object.entries(perComponent)) {
-    const cold = coldBuildSeconds[COMPONENT_SPECS[name as StackComponentName].provisioned];
+    const source = COMPONENT_SPECS[name as StackComponentName].source;
+    const cold = 'provisioned' in source ? coldBuildSeconds[source.provisioned] : undefined;
     log(
       `  ${name.padEnd(15)} warm ready ${c.warmReadyMsMedian}ms median [${c.warmReadyMsSamples.join(', ')}], ` +
         `peak RSS ${c.peakRssMiB} MiB, cold build ${cold === undefined ? 'not built by provisioning here' : `${cold}s`}`,
     );
   }
   log(`  whole stack     warm ready ${median(total)}ms median [${total.join(', ')}]`);
+  log('  docker runner (local images):');
   const docker = await dockerReady(log);
   return writeBench('stack', {
     machine: machine(),
     runner: 'local',
+    componentsStarted: [...STACK_COMPONENTS],
     starts: STARTS,
     wholeStack: { warmReadyMsMedian: median(total), samples: total },
     docker,
@@ -100,13 +105,17 @@ async function dockerReady(log: (line: string) => void): Promise<Record<string, 
     await stack[Symbol.asyncDispose]();
     log(`  docker start ${i}/${STARTS}: whole stack ready in ${stack.readyMs}ms`);
   }
+  const components = Object.fromEntries(
+    Object.entries(perComponent).map(([k, v]) => [k, { warmReadyMsMedian: median(v), samples: v }]),
+  );
+  for (const [name, c] of Object.entries(components))
+    log(`  ${name.padEnd(15)} warm ready ${c.warmReadyMsMedian}ms median [${c.samples.join(', ')}]`);
+  log(`  whole stack     warm ready ${median(samples)}ms median [${samples.join(', ')}]`);
   return {
     images: 'local',
     warmReadyMsMedian: median(samples),
     samples,
     goalMs: 30_000,
-    components: Object.fromEntries(
-      Object.entries(perComponent).map(([k, v]) => [k, { warmReadyMsMedian: median(v), samples: v }]),
-    ),
+    components,
   };
 }

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { KB_SERVICES, flowByName, type FlowDef, type FlowName, type ServiceName } from '../catalog/index.ts';
 import { forEachConcurrent, pollInterval, pollUntil, type LedgerEntry } from '../core/index.ts';
 import { parsePrometheusText, planFor, sumOf } from '../mock-services/index.ts';
+import { LOG_STORE_EXPORTER } from '../stack/index.ts';
 
 export interface SyntheticOptions {
   requests: number;
@@ -398,8 +399,10 @@ export async function scrapeCounter(
 export interface IngestTargets {
   /** Jaeger's own /metrics: its storage exporter counts the spans it stored. */
   jaegerMetricsUrl: string;
-  /** The Collector's own /metrics: its Loki exporter counts the log records Loki accepted. */
+  /** The Collector's own /metrics: its log store exporter counts the log records the store accepted. */
   collectorMetricsUrl: string;
+  /** That exporter's name (default: the one for VictoriaLogs, the embedded log store). */
+  logExporter?: string;
   spans: number;
   logLines: number;
   /** Counter values before the push (the stack may hold earlier data). */
@@ -413,31 +416,37 @@ export interface IngestCounts {
 }
 
 /**
- * What the backends hold so far: spans Jaeger stored, log records Loki accepted. (Loki's own
- * `loki_distributor_lines_received_total` also counts pushes it then failed, which the Collector retries.)
+ * What the backends hold so far: spans Jaeger stored, log records the log store accepted (the
+ * Collector's exporter to it counts a record sent once the store answered 2xx; failed pushes,
+ * which the Collector retries, are not counted).
  */
 export async function ingestCounts(
   jaegerMetricsUrl: string,
   collectorMetricsUrl: string,
+  logExporter: string = LOG_STORE_EXPORTER.victorialogs,
 ): Promise<IngestCounts> {
   const [spans, logLines] = await Promise.all([
     scrapeCounter(jaegerMetricsUrl, 'otelcol_exporter_sent_spans', { exporter: 'jaeger_storage_exporter' }),
-    scrapeCounter(collectorMetricsUrl, 'otelcol_exporter_sent_log_records', { exporter: 'otlp_http/loki' }),
+    scrapeCounter(collectorMetricsUrl, 'otelcol_exporter_sent_log_records', { exporter: logExporter }),
   ]);
   return { spans, logLines };
 }
 
 /**
- * Waits (polling, with a deadline) until Jaeger has stored every span pushed and Loki has accepted
- * every log line written; returns how long that took and the last counts seen.
+ * Waits (polling, with a deadline) until Jaeger has stored every span pushed and the log store has
+ * accepted every log line written; returns how long that took and the last counts seen.
  */
 export async function waitForIngest(
   targets: IngestTargets,
 ): Promise<{ ok: boolean; elapsedMs: number; last: IngestCounts | undefined }> {
   const outcome = await pollUntil({
-    description: 'synthetic telemetry in Jaeger and Loki',
+    description: 'synthetic telemetry in Jaeger and the log store',
     probe: async () => {
-      const now = await ingestCounts(targets.jaegerMetricsUrl, targets.collectorMetricsUrl);
+      const now = await ingestCounts(
+        targets.jaegerMetricsUrl,
+        targets.collectorMetricsUrl,
+        targets.logExporter,
+      );
       return {
         spans: now.spans - targets.baseline.spans,
         logLines: now.logLines - targets.baseline.logLines,

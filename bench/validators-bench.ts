@@ -17,11 +17,11 @@ import {
 import {
   BENCH_OUT,
   cpuSecondsOf,
-  measureK6Run,
+  measureLoadRun as measureK6Run,
   startFleetWithStack,
   stepUpRates,
-  type K6RunFigures,
-} from './k6-bench.ts';
+  type LoadRunFigures as K6RunFigures,
+} from './load-bench.ts';
 import { generateSyntheticTelemetry, ingestCounts, waitForIngest } from './synthetic-telemetry.ts';
 import { machine, peakRssMiB, writeBench } from './util.ts';
 
@@ -115,7 +115,7 @@ async function timeChecks(
 function cpuOf(stack: StartedStack) {
   const pids = {
     jaeger: stack.components.get('jaeger')?.pid,
-    loki: stack.components.get('loki')?.pid,
+    victorialogs: stack.components.get('victorialogs')?.pid,
     'otel-collector': stack.components.get('otel-collector')?.pid,
   };
   const read = () => ({
@@ -144,7 +144,7 @@ async function syntheticSize(requests: number, log: (line: string) => void) {
   const loadAtStart = load1();
   await using stack = await startLocalStack({
     outDir: BENCH_OUT,
-    components: ['otel-collector', 'jaeger', 'loki'],
+    components: ['otel-collector', 'jaeger', 'victorialogs'],
     log: () => undefined,
   });
   const ep = stack.endpoints();
@@ -181,7 +181,7 @@ async function syntheticSize(requests: number, log: (line: string) => void) {
     clients: createClients(endpoints),
     ingestTimeoutMs: INGEST_TIMEOUT_MS,
     ledger: ledgerSource(run.ledgerPath),
-    // Loki stamps file lines when the Collector reads them: the window is the push, not the ledger's times.
+    // The log store stamps file lines when the Collector reads them: the window is the push, not the ledger's times.
     window: { start: pushStarted, end: new Date() },
   };
 
@@ -365,7 +365,7 @@ export async function validatorsBench(log: (line: string) => void): Promise<stri
     synthetic: {
       what:
         'tracesCheck + logsCheck over EVERY ledger id, run concurrently as `validate` does; timed only once the ' +
-        'telemetry was in Jaeger and Loki (Jaeger storage exporter and Collector Loki exporter counters). ' +
+        'telemetry was in Jaeger and VictoriaLogs (Jaeger storage exporter and Collector log store exporter counters). ' +
         'metricsCheck is skipped here: its accounting needs the fleet’s real counters (see realFleet).',
       generator:
         'bench/synthetic-telemetry.ts: per request the spans a correct fleet emits for its flow (OTLP/HTTP JSON to the ' +
@@ -373,7 +373,7 @@ export async function validatorsBench(log: (line: string) => void): Promise<stri
         'line per service on the path (files the Collector tails); flows 60/25/15%, KBs as the fleet plans them.',
       phase: PHASE,
       ingestTimeoutMs: INGEST_TIMEOUT_MS,
-      stack: 'local: otel-collector, jaeger, loki (fresh per size)',
+      stack: 'local: otel-collector, jaeger, victorialogs (fresh per size)',
       sizes: synthetic,
     },
     realFleet: {

@@ -7,9 +7,8 @@ import {
   type AlertDrill,
   type RunReport,
 } from '../reports/index.ts';
-import { STACK_VERSIONS } from '../stack/index.ts';
 import type { MetricInventory } from '../validators/index.ts';
-import type { ValidationRun } from './run-validation.ts';
+import { engineLabel, type ValidationRun } from './run-validation.ts';
 
 type PerFlow = Record<string, { sent?: number; traced?: number; logged?: number; counted?: number }>;
 
@@ -57,6 +56,13 @@ export function drillsFromResults(results: readonly CheckResult[]): AlertDrill[]
     });
 }
 
+/** Which way the dashboards family ran, from its checks' evidence (`path: 'grafana' | 'harness'`). */
+function dashboardsPathOf(results: readonly CheckResult[]): Pick<RunReport, 'dashboardsPath'> {
+  const path = results.find((r) => r.family === 'dashboards' && typeof r.evidence.path === 'string')?.evidence
+    .path;
+  return path === 'grafana' || path === 'harness' ? { dashboardsPath: path } : {};
+}
+
 /** Builds the versioned run report every reporter serializes. */
 export async function buildRunReport(
   run: ValidationRun,
@@ -64,7 +70,6 @@ export async function buildRunReport(
 ): Promise<RunReport> {
   const requiredIds = new Set(run.gate.required);
   const latency = run.ledgerPath ? await latencyFromLedgerStream(readLedger(run.ledgerPath)) : undefined;
-  const k6 = { name: 'k6', version: STACK_VERSIONS.k6.version };
   return {
     schemaVersion: RUN_REPORT_SCHEMA_VERSION,
     runId: run.runId,
@@ -77,12 +82,19 @@ export async function buildRunReport(
     accounting: accountingFromResults(run.results),
     ...(latency ? { latency } : {}),
     drills: drillsFromResults(run.results),
-    components: [...run.components, ...(run.scenario ? [k6] : [])],
+    components: [
+      ...run.components,
+      ...(run.scenario
+        ? [{ name: `load engine: ${run.scenario.engine}`, version: run.scenario.k6Version ?? 'built in' }]
+        : []),
+    ],
     config: redactSecrets(extra.config),
     ...(run.scenario
       ? {
           scenario: {
             name: extra.scenarioName ?? 'unknown',
+            engine: engineLabel(run.scenario),
+            ...(run.scenario.segment ? { segment: run.scenario.segment } : {}),
             exitCode: run.scenario.exitCode,
             thresholdFailures: run.scenario.thresholdFailures.map(({ metric, threshold }) => ({
               metric,
@@ -100,6 +112,7 @@ export async function buildRunReport(
         }
       : {}),
     links: run.links,
+    ...dashboardsPathOf(run.results),
     ...(extra.inventory ? { inventory: extra.inventory } : {}),
   };
 }

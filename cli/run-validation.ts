@@ -12,7 +12,15 @@ import {
   type HarnessConfig,
   type LedgerSource,
 } from '../core/index.ts';
-import { drillTraffic, readLedger, runScenario, type ScenarioName, type ScenarioRun } from '../load/index.ts';
+import {
+  chooseEngine,
+  drillTraffic,
+  findK6Binary,
+  readLedger,
+  runScenario,
+  type ScenarioName,
+  type ScenarioRun,
+} from '../load/index.ts';
 import { FAULT_NAMES, startFleet, type FaultName, type StartedFleet } from '../mock-services/index.ts';
 import {
   DEFAULT_RULE_GLOBS,
@@ -92,7 +100,7 @@ export interface ValidationRun {
   gate: GateVerdict;
   scenario: ScenarioRun | undefined;
   components: { name: string; version: string; url: string }[];
-  links: { jaeger?: string; grafana?: string; prometheus?: string; loki?: string };
+  links: { jaeger?: string; grafana?: string; prometheus?: string; loki?: string; victorialogs?: string };
   ledgerPath: string | undefined;
   stack: StartedStack | undefined;
   /** What Phoenix exposed during the run (for a later run's --baseline). */
@@ -119,6 +127,8 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       await startStack({
         runner: options.runner,
         images: config.stack.images,
+        logStore: config.stack.logStore,
+        grafana: config.stack.grafana,
         runId,
         outDir: config.outDir,
         startupTimeoutMs: config.stack.startupTimeoutMs,
@@ -139,7 +149,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
         : await startFleet({
             otlpHttpEndpoint: endpointMap['otel-collector.otlp-http'],
             logDir: stack.fleetLogDir ?? join(runDir, 'fleet-logs'),
-            // One log path into Loki (the seed's: JSON files shipped by the Collector), so no line is counted twice.
+            // One log path into the log store (the seed's: JSON files shipped by the Collector), so no line is counted twice.
             logsViaOtlp: false,
             logsToFile: true,
           }),
@@ -162,14 +172,19 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       progress.info('not every fleet target was scraped before the load (the metrics checks will say which)');
     progress.done(`${fleet.services.size} services at ${fleet.entryUrl}`);
 
-    progress.stage(`running the ${options.scenario} scenario with k6`);
+    const engine = chooseEngine(config.load.engine, findK6Binary());
+    progress.stage(
+      `running the ${options.scenario} scenario (${engine.engine === 'k6' ? `k6 at ${engine.k6Path}` : 'in-process engine'}${config.load.segment ? `, segment ${config.load.segment}` : ''})`,
+    );
     const windowStart = new Date();
     const scenario = await runScenario({
       scenario: options.scenario,
       baseUrl: fleet.entryUrl,
       runId,
       outDir: config.outDir,
-      k6Path: requireProvisioned('k6').binaries.k6,
+      engine: engine.engine,
+      ...(engine.k6Path ? { k6Path: engine.k6Path } : {}),
+      ...(config.load.segment ? { segment: config.load.segment } : {}),
       env: {
         ...(config.load.rate === undefined ? {} : { RATE: String(config.load.rate) }),
         ...(config.load.duration === undefined ? {} : { DURATION: config.load.duration }),
@@ -177,7 +192,9 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       },
     });
     const windowEnd = new Date();
-    progress.done(`${scenario.requests} requests, k6 exit ${scenario.exitCode}`);
+    progress.done(
+      `${scenario.requests} requests${scenario.droppedIterations ? `, ${scenario.droppedIterations} iterations dropped` : ''}, ${engineLabel(scenario)} exit ${scenario.exitCode}`,
+    );
 
     progress.stage('flushing telemetry');
     // A failed final export (Collector down) is not fatal: the checks report what was lost.
@@ -263,17 +280,22 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
   }
 }
 
-/** k6 threshold breaches (SLOs of the scenario) as checks, so they show in every report. */
+/** Who sent the load, for progress lines and the report: `k6 v1.8.1 (…)` or the in-process engine. */
+export function engineLabel(run: Pick<ScenarioRun, 'engine' | 'k6Version'>): string {
+  return run.engine === 'k6' ? (run.k6Version ?? 'k6') : 'in-process engine (node)';
+}
+
+/** Threshold breaches (SLOs of the scenario, evaluated by k6 or the in-process engine) as checks, so they show in every report. */
 function thresholdResults(run: ScenarioRun): CheckResult[] {
   return run.thresholdFailures.map((t) => ({
     id: `load.threshold.${t.metric}.${t.threshold}`,
     family: 'baseline',
-    title: `k6 threshold ${t.metric} ${t.threshold}`,
+    title: `threshold ${t.metric} ${t.threshold}`,
     status: 'fail',
     phase: 1,
     expected: t.threshold,
     observed: 'breached',
-    message: `k6 threshold breached: ${t.metric} ${t.threshold}${t.reason ? ` (${t.reason})` : ''}`,
+    message: `threshold breached (${engineLabel(run)}): ${t.metric} ${t.threshold}${t.reason ? ` (${t.reason})` : ''}`,
     evidence: { summary: run.summaryPath },
   }));
 }
@@ -320,7 +342,7 @@ export async function runExternalValidation(options: ExternalValidationOptions):
   const external = config.stack.external;
   if (!external) {
     throw new HarnessError('--stack external needs `stack.external` endpoints in the target config', {
-      hint: 'pass --target <file> whose stack.external lists prometheus, loki, jaeger, grafana… (see README, "Against staging")',
+      hint: 'pass --target <file> whose stack.external lists prometheus, victorialogs or loki, jaeger, grafana… (see README, "Against staging")',
     });
   }
   const runId = newRunId();
@@ -329,6 +351,7 @@ export async function runExternalValidation(options: ExternalValidationOptions):
   const endpoints = {
     ...(external.prometheus ? { prometheus: external.prometheus } : {}),
     ...(external.loki ? { loki: external.loki } : {}),
+    ...(external.victorialogs ? { victorialogs: external.victorialogs } : {}),
     ...(external.jaeger ? { jaeger: external.jaeger } : {}),
     ...(external.grafana ? { grafana: external.grafana } : {}),
     ...(external.alertmanager ? { alertmanager: external.alertmanager } : {}),
@@ -373,7 +396,7 @@ export async function runExternalValidation(options: ExternalValidationOptions):
     runId,
     phase: options.phase,
     endpoints,
-    clients: createClients(endpoints, headers),
+    clients: createClients(endpoints, headers, { logStore: config.stack.logStore }),
     ingestTimeoutMs: config.stack.ingestTimeoutMs,
     serviceLabel: external.serviceLabel,
     ...(ledger ? { ledger } : {}),
@@ -404,11 +427,12 @@ export async function runExternalValidation(options: ExternalValidationOptions):
 
 /** Links into the backends for the report (trace ids, PromQL, LogQL, panels). */
 function linksFrom(endpoints: BackendEndpoints): ValidationRun['links'] {
-  const { jaeger, prometheus, loki, grafana } = endpoints;
+  const { jaeger, prometheus, loki, victorialogs, grafana } = endpoints;
   return {
     ...(jaeger ? { jaeger } : {}),
     ...(prometheus ? { prometheus } : {}),
     ...(loki ? { loki } : {}),
+    ...(victorialogs ? { victorialogs } : {}),
     ...(grafana ? { grafana } : {}),
   };
 }

@@ -32,7 +32,7 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('provision')
     .description('build or install the pinned stack binaries into the cache (idempotent)')
-    .option('--list', 'list each component, the version its binary reports, and its path')
+    .option('--list', 'list each component, its licence, the version its binary reports, and its path')
     .option(
       '--only <components>',
       `comma-separated subset of: ${COMPONENT_ORDER.join(', ')}`,
@@ -41,16 +41,17 @@ export function registerStackCommands(program: Command): void {
     .action(async (options: { list?: boolean; only?: ComponentName[] }) => {
       if (options.list) {
         const rows = await listProvisioned();
-        const width = (k: 'component' | 'binary' | 'pinned' | 'reported') =>
-          Math.max(k.length, ...rows.map((r) => r[k].length));
-        const line = (c: string, b: string, p: string, r: string, path: string) =>
-          `${c.padEnd(width('component'))}  ${b.padEnd(width('binary'))}  ${p.padEnd(width('pinned'))}  ${r.padEnd(width('reported'))}  ${path}`;
-        process.stdout.write(`${line('component', 'binary', 'pinned', 'reported', 'path')}\n`);
-        for (const r of rows) {
-          process.stdout.write(
-            `${line(r.component, r.binary, r.pinned, r.reported, r.provisioned ? r.path : '(not provisioned)')}\n`,
-          );
-        }
+        const columns = ['component', 'binary', 'pinned', 'licence', 'reported'] as const;
+        const width = (k: (typeof columns)[number]) => Math.max(k.length, ...rows.map((r) => r[k].length));
+        const line = (cells: Record<(typeof columns)[number], string>, path: string) =>
+          `${columns.map((k) => cells[k].padEnd(width(k))).join('  ')}  ${path}`;
+        const header = Object.fromEntries(columns.map((k) => [k, k])) as Record<
+          (typeof columns)[number],
+          string
+        >;
+        process.stdout.write(`${line(header, 'path')}\n`);
+        for (const r of rows)
+          process.stdout.write(`${line(r, r.provisioned ? r.path : '(not provisioned)')}\n`);
         process.exitCode = rows.every((r) => r.provisioned) ? 0 : 1;
         return;
       }

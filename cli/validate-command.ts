@@ -2,7 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Phase } from '../catalog/index.ts';
-import { HarnessError, REPORTERS, SCENARIOS, loadConfig, type HarnessConfig } from '../core/index.ts';
+import {
+  HarnessError,
+  LOAD_ENGINES,
+  LOG_STORES,
+  REPORTERS,
+  SCENARIOS,
+  assertStackChoice,
+  loadConfig,
+  parseConfig,
+  type HarnessConfig,
+} from '../core/index.ts';
 import type { ScenarioName } from '../load/index.ts';
 import {
   ReporterMultiplexer,
@@ -34,6 +44,10 @@ interface ValidateOptions {
   scenario?: ScenarioName;
   stack?: 'local' | 'docker' | 'external';
   images?: 'official' | 'local' | 'auto';
+  logStore?: (typeof LOG_STORES)[number];
+  grafana?: boolean;
+  loadEngine?: (typeof LOAD_ENGINES)[number];
+  segment?: string;
   inject: InjectedFault[];
   out?: string;
   keep?: boolean;
@@ -108,6 +122,23 @@ export function registerValidateCommand(program: Command): void {
         'docker runner: official pinned images, local ones built from the provisioned binaries, or auto',
       ).choices(['official', 'local', 'auto']),
     )
+    .addOption(
+      new Option(
+        '--log-store <store>',
+        'the log store the logs checks query (loki: only with --stack docker --images official, or an external target)',
+      ).choices([...LOG_STORES]),
+    )
+    .option(
+      '--grafana',
+      "also start Grafana's official image and check dashboards through it (--stack docker --images official only)",
+    )
+    .addOption(
+      new Option(
+        '--load-engine <engine>',
+        'who sends the load: k6 when a binary is found (auto), the in-process engine (node), or k6',
+      ).choices([...LOAD_ENGINES]),
+    )
+    .option('--segment <from:to>', "send only this execution segment of the scenario (k6's form: 1/4:2/4)")
     .option(
       '--target <config>',
       'a config file whose stack.external names the backends to validate (implies --stack external)',
@@ -139,8 +170,15 @@ export function registerValidateCommand(program: Command): void {
       );
       if (options.out) config.outDir = options.out;
       if (options.images) config.stack.images = options.images;
+      if (options.logStore) config.stack.logStore = options.logStore;
+      if (options.grafana) config.stack.grafana = true;
+      if (options.loadEngine) config.load.engine = options.loadEngine;
+      if (options.segment) config.load.segment = options.segment;
+      // The options went into the config: check them with its schema (e.g. a malformed --segment).
+      Object.assign(config, parseConfig(config, 'the command-line options'));
       const phase = options.phase ?? (Math.max(...config.phases) as Phase);
       const runner = options.stack ?? (options.target || options.ledger ? 'external' : config.stack.runner);
+      assertStackChoice({ ...config.stack, runner });
       if (runner !== 'external' && options.ledger) {
         throw new HarnessError('--ledger names requests already sent to an existing stack', {
           hint: 'use it with --stack external --target <config>; a local or docker run sends its own load',

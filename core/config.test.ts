@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.ts';
-import { loadConfig, parseConfig } from './config.ts';
+import { assertStackChoice, loadConfig, parseConfig } from './config.ts';
 
 describe('harness config', () => {
   it('defaults every field', () => {
@@ -46,5 +46,44 @@ describe('harness config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'phx-config-'));
     await expect(loadConfig(undefined, dir)).resolves.toMatchObject({ outDir: 'out' });
     await expect(loadConfig('nope.config.ts', dir)).rejects.toThrowError(/config file not found/);
+  });
+
+  it('defaults to the embedded log store and the automatic load engine', () => {
+    const config = parseConfig({});
+    expect(config.stack.logStore).toBe('victorialogs');
+    expect(config.stack.grafana).toBe(false);
+    expect(config.load.engine).toBe('auto');
+    expect(config.load.segment).toBeUndefined();
+  });
+
+  it('names the allowed log stores, load engines and segment form', () => {
+    expect(() => parseConfig({ stack: { logStore: 'elastic' } })).toThrowError(
+      /stack\.logStore: must be one of "victorialogs", "loki"/,
+    );
+    expect(() => parseConfig({ load: { engine: 'jmeter' } })).toThrowError(
+      /load\.engine: must be one of "auto", "node", "k6"/,
+    );
+    expect(() => parseConfig({ load: { segment: 'half' } })).toThrowError(
+      /load\.segment: an execution segment/,
+    );
+    expect(parseConfig({ load: { segment: '1/4:2/4' } }).load.segment).toBe('1/4:2/4');
+  });
+
+  it('refuses Loki or Grafana on a stack the harness would have to build them for', () => {
+    const base = { runner: 'local', images: 'auto', logStore: 'victorialogs', grafana: false } as const;
+    expect(() => assertStackChoice(base)).not.toThrow();
+    expect(() => assertStackChoice({ ...base, logStore: 'loki' })).toThrowError(
+      /stack\.logStore "loki" cannot run on --stack local: Loki and Grafana are AGPL/,
+    );
+    expect(() =>
+      assertStackChoice({ ...base, runner: 'docker', images: 'local', grafana: true }),
+    ).toThrowError(/stack\.grafana true cannot run on --stack docker --images local/);
+    expect(() =>
+      assertStackChoice({ ...base, runner: 'docker', images: 'official', logStore: 'loki', grafana: true }),
+    ).not.toThrow();
+    expect(() => assertStackChoice({ ...base, runner: 'external', logStore: 'loki' })).not.toThrow();
+    expect(() =>
+      assertStackChoice({ ...base, runner: 'docker', images: 'official', grafana: true }),
+    ).toThrowError(/stack\.grafana true needs stack\.logStore "loki" on --stack docker/);
   });
 });

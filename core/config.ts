@@ -8,6 +8,10 @@ export const STACK_RUNNERS = ['local', 'docker', 'external'] as const;
 export const SCENARIOS = ['smoke', 'load', 'stress', 'spike', 'soak'] as const;
 export const REPORTERS = ['html', 'json', 'junit', 'console', 'github'] as const;
 export const PHASES = [1, 2, 3, 4] as const;
+/** Log stores the logs checks speak to: VictoriaLogs (LogsQL, embedded) or Loki (LogQL, where the user has it). */
+export const LOG_STORES = ['victorialogs', 'loki'] as const;
+/** Who sends the load: k6 when a binary is found (`auto`), the in-process engine (`node`), or k6 only. */
+export const LOAD_ENGINES = ['auto', 'node', 'k6'] as const;
 
 const reporterEntry = z.union([
   z.enum(REPORTERS),
@@ -20,6 +24,7 @@ const externalStackSchema = z
     prometheus: z.url().optional(),
     alertmanager: z.url().optional(),
     loki: z.url().optional(),
+    victorialogs: z.url().optional(),
     jaeger: z.url().optional(),
     grafana: z.url().optional(),
     otelCollector: z.url().optional(),
@@ -27,7 +32,7 @@ const externalStackSchema = z
     /** The label naming the service that exposes a series (the harness's own fleet uses phoenix_service). */
     serviceLabel: z.string().min(1).default('phoenix_service'),
     /**
-     * Extra headers per backend (keys: prometheus, loki, jaeger, grafana, alertmanager), e.g.
+     * Extra headers per backend (keys: prometheus, loki, victorialogs, jaeger, grafana, alertmanager), e.g.
      * Authorization or X-Scope-OrgID. Write secrets as `${ENV_VAR}`: they are read from the
      * environment at run time and never written to reports.
      */
@@ -69,6 +74,16 @@ export const harnessConfigSchema = z
         startupTimeoutMs: z.number().int().positive().default(60_000),
         /** Pipeline probe deadline: how long telemetry may take to arrive. */
         ingestTimeoutMs: z.number().int().positive().default(30_000),
+        /**
+         * The log store the logs checks query. `victorialogs` (default) is embedded; `loki` needs an
+         * external target or `--stack docker --images official` (Loki is AGPL: never built here).
+         */
+        logStore: z.enum(LOG_STORES).default('victorialogs'),
+        /**
+         * Start Grafana's official image (docker runner, official images only) and check dashboards
+         * through it too. Without a Grafana the harness runs every panel's queries itself.
+         */
+        grafana: z.boolean().default(false),
         external: externalStackSchema.optional(),
       })
       .strict()
@@ -82,6 +97,13 @@ export const harnessConfigSchema = z
         duration: z
           .string()
           .regex(/^\d+(ms|s|m|h)$/, 'a k6 duration such as 30s or 5m')
+          .optional(),
+        /** `auto`: k6 when a binary is found (K6_BINARY, PATH), else the in-process engine. */
+        engine: z.enum(LOAD_ENGINES).default('auto'),
+        /** This process's share of the load, as k6 and k6-operator write it: `0:1/4`, `1/4:2/4`… */
+        segment: z
+          .string()
+          .regex(/^(0|\d+\/\d+):(1|\d+\/\d+)$/, 'an execution segment such as 0:1/4 or 1/4:2/4')
           .optional(),
       })
       .strict()
@@ -155,4 +177,37 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Ha
     });
   }
   return parseConfig(mod.default, path);
+}
+
+/**
+ * Loki and Grafana are AGPL: the harness never builds or runs them itself. A config that asks for
+ * them must say where they come from: the user's staging stack, or official images their Docker pulls.
+ */
+export function assertStackChoice(choice: {
+  runner: (typeof STACK_RUNNERS)[number];
+  images: 'official' | 'local' | 'auto';
+  logStore: (typeof LOG_STORES)[number];
+  grafana: boolean;
+}): void {
+  const wants = [
+    ...(choice.logStore === 'loki' ? ['stack.logStore "loki"'] : []),
+    ...(choice.grafana ? ['stack.grafana true'] : []),
+  ];
+  if (wants.length === 0 || choice.runner === 'external') return;
+  if (choice.runner === 'docker' && choice.images === 'official') {
+    // Grafana's image has no VictoriaLogs datasource without a plugin: its log panels would have nothing to query.
+    if (choice.grafana && choice.logStore !== 'loki') {
+      throw new ConfigError(
+        'stack.grafana true needs stack.logStore "loki" on --stack docker: the official Grafana image has no VictoriaLogs datasource',
+        { hint: 'add --log-store loki, or drop --grafana (the harness then runs every panel query itself)' },
+      );
+    }
+    return;
+  }
+  throw new ConfigError(
+    `${wants.join(' and ')} cannot run on --stack ${choice.runner}${choice.runner === 'docker' ? ` --images ${choice.images}` : ''}: Loki and Grafana are AGPL, so the harness never builds or runs them itself`,
+    {
+      hint: 'use --stack docker --images official (your Docker pulls the official images), or --stack external --target <config> for a stack you run; or drop the setting to use the embedded VictoriaLogs and the harness-run dashboard checks',
+    },
+  );
 }

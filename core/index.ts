@@ -19,6 +19,9 @@ export {
   STACK_RUNNERS,
   SCENARIOS,
   REPORTERS,
+  LOG_STORES,
+  LOAD_ENGINES,
+  assertStackChoice,
   PHASES,
 } from './config.ts';
 export type { HarnessConfig, HarnessConfigInput } from './config.ts';

@@ -1,10 +1,15 @@
 export {
   runScenario,
+  chooseEngine,
+  findK6Binary,
+  segmentArguments,
   thresholdFailuresFrom,
   flowRequestCount,
+  droppedIterationsOf,
   k6ExitError,
   k6Arguments,
   k6SummarySchema,
+  SCENARIO_ENV_NAMES,
 } from './run-scenario.ts';
 export type {
   RunScenarioOptions,
@@ -12,14 +17,21 @@ export type {
   ScenarioName,
   ThresholdFailure,
   K6Summary,
+  LoadEngineChoice,
+  LoadEngineName,
 } from './run-scenario.ts';
 export { K6_THRESHOLDS_FAILED } from './run-scenario.ts';
+export { runEngine, executionTuple } from './engine/engine.ts';
+export type { EngineOptions } from './engine/engine.ts';
+export { runEngineProcess, engineProcessArguments } from './engine/spawn.ts';
+export type { EngineProcessOptions } from './engine/spawn.ts';
 export {
   readLedger,
   convertK6Output,
   describeConversion,
   ledgerRecordSchema,
   ledgerRecordFromPoint,
+  LedgerWriter,
   LEDGER_FLOWS,
   LEDGER_METADATA,
 } from './ledger.ts';

@@ -1,9 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/index.ts';
 import {
+  chooseEngine,
+  findK6Binary,
   flowRequestCount,
+  segmentArguments,
   k6Arguments,
   k6ExitError,
   k6SummarySchema,
@@ -114,6 +119,44 @@ describe('the k6 command line', () => {
   });
 });
 
+describe('the k6 command line with an execution segment', () => {
+  it('passes the segment and the equal-split sequence it implies, as k6-operator does', () => {
+    const args = k6Arguments({
+      script: '/repo/scenarios/load.ts',
+      rawOutputPath: undefined,
+      env: {},
+      segment: segmentArguments('1/4:2/4', undefined),
+    });
+    expect(args.slice(5, 9)).toEqual([
+      '--execution-segment',
+      '1/4:2/4',
+      '--execution-segment-sequence',
+      '0,1/4,1/2,3/4,1',
+    ]);
+    expect(segmentArguments('0:3/4', undefined)).toEqual({ segment: '0:3/4', sequence: undefined });
+    expect(() => segmentArguments('3/4:1/4', undefined)).toThrow(/invalid execution segment "3\/4:1\/4"/);
+  });
+});
+
+describe('choosing the load engine', () => {
+  it('auto runs k6 when a binary is found, the in-process engine otherwise', () => {
+    expect(chooseEngine('auto', '/usr/bin/k6')).toEqual({ engine: 'k6', k6Path: '/usr/bin/k6' });
+    expect(chooseEngine('auto', undefined)).toEqual({ engine: 'node', k6Path: undefined });
+    expect(chooseEngine('node', '/usr/bin/k6')).toEqual({ engine: 'node', k6Path: undefined });
+    expect(chooseEngine('k6', undefined)).toEqual({ engine: 'k6', k6Path: 'k6' });
+  });
+
+  it('finds k6 in K6_BINARY first, then on PATH', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phx-k6-path-'));
+    const fake = join(dir, 'k6');
+    writeFileSync(fake, '#!/bin/sh\n');
+    chmodSync(fake, 0o755);
+    expect(findK6Binary({ PATH: `/nonexistent:${dir}` })).toBe(fake);
+    expect(findK6Binary({ PATH: dir, K6_BINARY: '/opt/k6/k6' })).toBe('/opt/k6/k6');
+    expect(findK6Binary({ PATH: '/nonexistent' })).toBeUndefined();
+  });
+});
+
 describe('the scenario environment', () => {
   it('lists exactly the variables scenarios/lib/config.ts reads', () => {
     const source = readFileSync(
@@ -133,6 +176,7 @@ describe('runScenario without k6', () => {
         baseUrl: 'http://127.0.0.1:1',
         runId: 'no-k6',
         outDir: `${process.env['TMPDIR'] ?? '/tmp'}/phx-run-scenario-test`,
+        engine: 'k6',
         k6Path: '/nonexistent/k6',
       }),
     ).rejects.toThrow(/k6 not found at \/nonexistent\/k6/);

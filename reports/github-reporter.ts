@@ -70,7 +70,7 @@ export function renderGithubSummary(report: RunReport): string {
     '',
     `Run ${markdownText(report.runId)} · started ${markdownText(report.startedAt)} · ${formatDuration(durationMs)}` +
       (report.scenario
-        ? ` · scenario ${markdownText(report.scenario.name)} (k6 exit ${report.scenario.exitCode})`
+        ? ` · scenario ${markdownText(report.scenario.name)} (${markdownText(report.scenario.engine)}, exit ${report.scenario.exitCode})`
         : ''),
     '',
     '| pass | fail | error | skip |',

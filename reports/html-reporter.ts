@@ -216,7 +216,25 @@ function header(report: RunReport): SafeHtml {
         ${
           report.scenario
             ? html`<dt>scenario</dt>
-                <dd>${report.scenario.name} · k6 exit ${report.scenario.exitCode}</dd>`
+                <dd>
+                  ${report.scenario.name} ·
+                  ${report.scenario.engine}${
+                    report.scenario.segment ? ` segment ${report.scenario.segment}` : ''
+                  }
+                  · exit ${report.scenario.exitCode}
+                </dd>`
+            : null
+        }
+        ${
+          report.dashboardsPath
+            ? html`<dt>dashboards</dt>
+                <dd>
+                  ${
+                    report.dashboardsPath === 'grafana'
+                      ? 'checked through Grafana'
+                      : 'panels run by the harness against their datasources (no Grafana)'
+                  }
+                </dd>`
             : null
         }
         ${
@@ -288,8 +306,9 @@ function accountingSection(report: RunReport): SafeHtml {
   return html`<section class="card" id="accounting">
     <h2>Accounting: sent → traced → logged → counted</h2>
     <p class="hint">
-      Every request the load generator sent must be traced in Jaeger, logged in Loki and counted in
-      Prometheus, exactly once. Green: all of them; red: some missing; amber: counted more than once.
+      Every request the load generator sent must be traced in the trace store, logged in the log store and
+      counted in Prometheus, exactly once. Green: all of them; red: some missing; amber: counted more than
+      once.
     </p>
     ${body}
   </section>`;

@@ -94,6 +94,7 @@ const linksSchema = z.object({
   grafana: z.string().optional(),
   prometheus: z.string().optional(),
   loki: z.string().optional(),
+  victorialogs: z.string().optional(),
 });
 
 export const runReportSchema = z.object({
@@ -122,6 +123,10 @@ export const runReportSchema = z.object({
   scenario: z
     .object({
       name: z.string(),
+      /** Who sent the load: `k6 v1.8.1`, or the harness's in-process engine. */
+      engine: z.string().default('k6'),
+      /** The execution segment this run sent (`0:1/4`…), when it sent a share. */
+      segment: z.string().optional(),
       exitCode: z.number().int(),
       thresholdFailures: z.array(z.object({ metric: z.string(), threshold: z.string() })),
     })
@@ -134,6 +139,8 @@ export const runReportSchema = z.object({
     })
     .optional(),
   links: linksSchema,
+  /** How the dashboards family ran: through a Grafana's API, or the harness running every panel's queries itself. */
+  dashboardsPath: z.enum(['grafana', 'harness']).optional(),
   /**
    * The run's metric inventory, metric name → its label names and series count: what a later run's
    * baseline comparison reads to find metrics that disappeared and cardinality growth.

@@ -64,7 +64,7 @@ export type ContainerFleetFault = { name: string } & Record<string, unknown>;
  */
 export interface StartedContainerFleet extends AsyncDisposable {
   readonly services: ReadonlyMap<ServiceName, ContainerServiceInfo>;
-  /** The orchestrator's published URL on 127.0.0.1 (k6's BASE_URL). */
+  /** The orchestrator's published URL on 127.0.0.1 (the load's BASE_URL). */
   readonly entryUrl: string;
   /** One process (and thread) per service. */
   readonly threads: number;

@@ -7,10 +7,12 @@ import {
   LokiClient,
   OtlpHttpClient,
   PrometheusClient,
+  VictoriaLogsClient,
   WebhookSinkClient,
   type GrafanaApi,
   type JaegerApi,
-  type LokiApi,
+  type LogStoreApi,
+  type LogStoreKind,
   type PrometheusApi,
 } from './clients/index.ts';
 
@@ -18,6 +20,8 @@ import {
 export interface BackendEndpoints {
   prometheus?: string;
   alertmanager?: string;
+  /** The log store: VictoriaLogs (the embedded default) or Loki (a user's). */
+  victorialogs?: string;
   loki?: string;
   jaeger?: string;
   grafana?: string;
@@ -30,7 +34,8 @@ export interface BackendEndpoints {
 
 export interface BackendClients {
   prometheus?: PrometheusApi;
-  loki?: LokiApi;
+  /** The logs role: VictoriaLogs or Loki. */
+  logs?: LogStoreApi;
   jaeger?: JaegerApi;
   alertmanager?: AlertmanagerClient;
   grafana?: GrafanaApi;
@@ -93,7 +98,7 @@ export interface ValidationContext {
   ledger?: LedgerSource;
   /** The run window: from just before the load started to after the final scrape. */
   window?: { start: Date; end: Date };
-  /** Bounded parallelism for per-request lookups (Jaeger, Loki). */
+  /** Bounded parallelism for per-request lookups (Jaeger, the log store). */
   concurrency?: number;
   /** The target label naming the service that exposes a series (default `phoenix_service`). */
   serviceLabel?: string;
@@ -120,17 +125,46 @@ export interface ValidationContext {
   drills?: DrillOptions;
 }
 
+/**
+ * The log store client: the one endpoint given, or `logStore`'s when both are (VictoriaLogs when
+ * neither decides). Undefined without a log store endpoint.
+ */
+function logStoreClient(
+  endpoints: BackendEndpoints,
+  opts: (
+    key: keyof BackendEndpoints,
+    baseUrl: string,
+  ) => { baseUrl: string; headers: Record<string, string> },
+  logStore: LogStoreKind | undefined,
+): LogStoreApi | undefined {
+  const { victorialogs, loki } = endpoints;
+  const kind: LogStoreKind | undefined =
+    victorialogs && loki
+      ? (logStore ?? 'victorialogs')
+      : victorialogs
+        ? 'victorialogs'
+        : loki
+          ? 'loki'
+          : undefined;
+  if (kind === 'victorialogs' && victorialogs)
+    return new VictoriaLogsClient(opts('victorialogs', victorialogs));
+  if (kind === 'loki' && loki) return new LokiClient(opts('loki', loki));
+  return undefined;
+}
+
 /** Builds API clients from endpoints, with per-backend extra headers (Authorization, X-Scope-OrgID…). */
 export function createClients(
   endpoints: BackendEndpoints,
   headers: Partial<Record<keyof BackendEndpoints, Record<string, string>>> = {},
+  options: { logStore?: LogStoreKind } = {},
 ): BackendClients {
   const opts = (key: keyof BackendEndpoints, baseUrl: string) => ({ baseUrl, headers: headers[key] ?? {} });
+  const logs = logStoreClient(endpoints, opts, options.logStore);
   return {
     ...(endpoints.prometheus
       ? { prometheus: new PrometheusClient(opts('prometheus', endpoints.prometheus)) }
       : {}),
-    ...(endpoints.loki ? { loki: new LokiClient(opts('loki', endpoints.loki)) } : {}),
+    ...(logs ? { logs } : {}),
     ...(endpoints.jaeger ? { jaeger: new JaegerClient(opts('jaeger', endpoints.jaeger)) } : {}),
     ...(endpoints.alertmanager
       ? { alertmanager: new AlertmanagerClient(opts('alertmanager', endpoints.alertmanager)) }
@@ -153,6 +187,7 @@ export function endpointsFromStack(map: Record<string, string>): BackendEndpoint
   };
   set('prometheus', map.prometheus);
   set('alertmanager', map.alertmanager);
+  set('victorialogs', map.victorialogs);
   set('loki', map.loki);
   set('jaeger', map.jaeger);
   set('grafana', map.grafana);

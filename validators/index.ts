@@ -26,10 +26,18 @@ export type ValidatorName = keyof typeof VALIDATORS;
 export { pipelineProbe, PROBE_SERVICE } from './pipeline-probe.ts';
 export { tracesCheck, analyzeTrace } from './traces.ts';
 export { metricsCheck, exactIncrease, waitForFleetScraped, DEFAULT_SERVICE_LABEL } from './metrics.ts';
-export { logsCheck, traceIdsQuery } from './logs.ts';
+export { logsCheck } from './logs.ts';
 export { pipelineCheck, lossCounters } from './pipeline.ts';
-export { dashboards, promqlParser, logqlParser, interpolateGrafanaMacros } from './dashboards.ts';
-export type { ParseOutcome, QueryParser } from './dashboards.ts';
+export {
+  dashboards,
+  createDashboardsCheck,
+  promqlParser,
+  logqlParser,
+  parsePromql,
+  interpolateQuery,
+  queryTiming,
+} from './dashboards.ts';
+export type { ParseOutcome, QueryParser, DirectPathOptions } from './dashboards.ts';
 export { alertRulesOffline, resolveReceivers, templateLabels } from './alert-rules-offline.ts';
 export { alertDrills, drillLanes, drillDeadlines, annotationProblems } from './alert-drills.ts';
 export { createClients, endpointsFromStack } from './context.ts';

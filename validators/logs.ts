@@ -7,17 +7,19 @@ import {
   type Phase,
   type ServiceName,
 } from '../catalog/index.ts';
-import { forEachConcurrent, pollUntil, type CheckResult, type LedgerEntry } from '../core/index.ts';
-import type { LokiApi } from './clients/index.ts';
+import {
+  forEachConcurrent,
+  pollUntil,
+  type CheckEvidence,
+  type CheckResult,
+  type LedgerEntry,
+} from '../core/index.ts';
+import type { LogStoreApi, TimeWindow } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
 import { PROBE_SERVICE } from './pipeline-probe.ts';
 import { errorMessage, result, skipped, type ResultBase } from './result.ts';
 
-/** Loki answers at most this many series per query; longer runs are split into chunks of time. */
-const CHUNK_MS = 30_000;
-/** A chunk Loki cannot answer whole (too many series, or too slow) is halved, down to this length. */
-const MIN_CHUNK_MS = 1_000;
-/** Services queried at once: Loki already spreads one query over its shards, so two overlap the round trips. */
+/** Services queried at once: the store already spreads one query over its cores/shards, so two overlap the round trips. */
 const QUERY_CONCURRENCY = 2;
 const MARGIN_MS = 10_000;
 
@@ -28,23 +30,15 @@ const base = (id: string, title: string, phase: Phase): ResultBase => ({
   phase,
 });
 
-/** The LogQL that lists, per trace id, how many lines a service wrote in `[range]` ending at the query time. */
-export function traceIdsQuery(service: string, rangeS: number): string {
-  return `sum by (trace_id) (count_over_time({service="${service}"} [${rangeS}s]))`;
-}
+/** The store's queries, under the evidence key of their language (`logql` for Loki, `logsql` for VictoriaLogs). */
+const queryEvidence = (logs: LogStoreApi, queries: string[]): CheckEvidence =>
+  logs.kind === 'loki' ? { logql: queries } : { logsql: queries };
 
 interface RequestLogs {
   entry: LedgerEntry;
   /** Services seen logging for this request. */
   seen: Set<string>;
 }
-
-/**
- * Loki's answer when one query would return more series than `max_query_series`, or no answer in
- * the client's time (a busy Loki): both are cured by asking for a shorter span.
- */
-const isTooBig = (error: unknown) =>
-  /maximum number of series|\((ECONNABORTED|ETIMEDOUT)\)/i.test(errorMessage(error));
 
 /** Services each request must have log lines from: the flow's fixed services, and one of its variable targets. */
 function expectedServices(flow: FlowDef): { fixed: ServiceName[]; anyOf: ServiceName[][] } {
@@ -54,16 +48,20 @@ function expectedServices(flow: FlowDef): { fixed: ServiceName[]; anyOf: Service
 }
 
 /**
- * The logs family: Loki's labels are the catalog's (and none of the forbidden high-cardinality
- * ones), and every request of the ledger has log lines from each service on its path, carrying its
- * trace id; lines whose trace id matches no request of the run are reported per service.
+ * The logs family, with the same meaning on either log store (VictoriaLogs or Loki): the stream
+ * labels (Loki labels, VictoriaLogs stream fields) are the catalog's, with allowed values, and none
+ * of the forbidden high-cardinality ones; every request of the ledger has log lines from each
+ * service on its path, carrying its trace id; lines whose trace id matches no request of the run
+ * are reported per service.
  */
 export async function logsCheck(ctx: ValidationContext): Promise<CheckResult[]> {
+  const logs = ctx.clients.logs;
+  const store = logs?.product ?? 'the log store';
   const ids = {
-    labels: base('labels', 'Loki has the required labels, with allowed values', 1),
+    labels: base('labels', `${store} has the required stream labels, with allowed values`, 1),
     forbidden: base(
       'forbidden-labels',
-      'No high-cardinality labels (trace_id, span_id, correlation_id) in Loki',
+      `No high-cardinality stream labels (trace_id, span_id, correlation_id) in ${store}`,
       1,
     ),
     completeness: base(
@@ -72,8 +70,8 @@ export async function logsCheck(ctx: ValidationContext): Promise<CheckResult[]> 
       2,
     ),
   };
-  const loki = ctx.clients.loki;
-  if (!loki) return Object.values(ids).map((b) => skipped(b, 'needs the Loki endpoint'));
+  if (!logs)
+    return Object.values(ids).map((b) => skipped(b, 'needs the log store endpoint (VictoriaLogs or Loki)'));
   const window = ctx.window ?? { start: new Date(Date.now() - 15 * 60_000), end: new Date() };
   const guard = async (b: ResultBase, fn: () => Promise<CheckResult>) => {
     try {
@@ -86,90 +84,95 @@ export async function logsCheck(ctx: ValidationContext): Promise<CheckResult[]> 
       });
     }
   };
-  const [labels, forbidden] = await Promise.all([
-    guard(ids.labels, () => labelCheck(ctx, loki, ids.labels, window)),
-    guard(ids.forbidden, () => forbiddenCheck(loki, ids.forbidden, window)),
-  ]);
+  const labels = await guard(ids.labels, () => labelCheck(ctx, logs, ids.labels, window));
   const completeness = await guard(ids.completeness, () =>
-    completenessCheck(ctx, loki, ids.completeness, window),
+    completenessCheck(ctx, logs, ids.completeness, window),
   );
+  // Last: by now the label check and the completeness check have waited for the run's lines to be
+  // visible, so a forbidden label on any of their streams is there to be seen.
+  const forbidden = await guard(ids.forbidden, () => forbiddenCheck(logs, ids.forbidden, window));
   return [labels, forbidden, completeness];
 }
 
+const withMargin = (window: TimeWindow): TimeWindow => ({
+  start: window.start,
+  end: new Date(window.end.getTime() + MARGIN_MS),
+});
+
 async function labelCheck(
   ctx: ValidationContext,
-  loki: LokiApi,
+  logs: LogStoreApi,
   b: ResultBase,
-  window: { start: Date; end: Date },
+  window: TimeWindow,
 ): Promise<CheckResult> {
-  const end = new Date(window.end.getTime() + MARGIN_MS);
+  const span = withMargin(window);
   // Lines arrive late: wait until every required label is there, or the deadline.
   const outcome = await pollUntil({
-    description: 'Loki labels',
-    probe: () => loki.labels(window.start, end),
+    description: `${logs.product} stream labels`,
+    probe: () => logs.streamLabelNames(span),
     until: (names) => LOG_SCHEMA.labels.every((l) => names.includes(l.name)),
     timeoutMs: ctx.ingestTimeoutMs,
     intervalMs: 1_000,
   });
+  if (outcome.last === undefined && outcome.lastError) throw outcome.lastError;
   const names = outcome.last ?? [];
   const problems: string[] = LOG_SCHEMA.labels
     .filter((l) => !names.includes(l.name))
-    .map((l) => `label "${l.name}" is missing (labels: ${names.join(', ') || 'none'})`);
+    .map((l) => `stream label "${l.name}" is missing (stream labels: ${names.join(', ') || 'none'})`);
   for (const label of LOG_SCHEMA.labels.filter((l) => names.includes(l.name) && l.allowedValues)) {
-    const values = await loki.labelValues(label.name, window.start, end);
+    const values = await logs.streamLabelValues(label.name, span);
     // The harness's own pipeline probe logs under its own service name; it is not a Phoenix service.
     const bad = values.filter((v) => v !== PROBE_SERVICE && !label.allowedValues?.includes(v));
     if (bad.length)
       problems.push(
-        `label "${label.name}" has value(s) ${bad.map((v) => JSON.stringify(v)).join(', ')} outside ${JSON.stringify(label.allowedValues)}`,
+        `stream label "${label.name}" has value(s) ${bad.map((v) => JSON.stringify(v)).join(', ')} outside ${JSON.stringify(label.allowedValues)}`,
       );
   }
-  const evidence = { urls: [`${loki.baseUrl}/loki/api/v1/labels`] };
+  const evidence = { urls: [logs.labelsUrl] };
+  const expected = LOG_SCHEMA.labels.map((l) => l.name).join(', ');
   return problems.length === 0
     ? result(b, 'pass', {
-        expected: LOG_SCHEMA.labels.map((l) => l.name).join(', '),
+        expected,
         observed: names.join(', '),
-        message: 'Loki has the service and level labels, with allowed values',
+        message: `${logs.product} has the service and level stream labels, with allowed values`,
         evidence,
       })
     : result(b, 'fail', {
-        expected: LOG_SCHEMA.labels.map((l) => l.name).join(', '),
+        expected,
         observed: names.join(', '),
-        message: `Loki at ${loki.baseUrl}: ${problems.join('; ')}`,
+        message: `${logs.product} at ${logs.baseUrl}: ${problems.join('; ')}`,
         evidence,
       });
 }
 
-async function forbiddenCheck(
-  loki: LokiApi,
-  b: ResultBase,
-  window: { start: Date; end: Date },
-): Promise<CheckResult> {
-  const names = await loki.labels(window.start, new Date(window.end.getTime() + MARGIN_MS));
+async function forbiddenCheck(logs: LogStoreApi, b: ResultBase, window: TimeWindow): Promise<CheckResult> {
+  const span = withMargin(window);
+  const names = await logs.streamLabelNames(span);
   const present = LOG_SCHEMA.forbiddenLabels.filter((l) => names.includes(l));
+  const expected = `none of ${LOG_SCHEMA.forbiddenLabels.join(', ')}`;
   if (present.length === 0) {
     return result(b, 'pass', {
-      expected: `none of ${LOG_SCHEMA.forbiddenLabels.join(', ')}`,
+      expected,
       observed: 'none',
-      message: 'no high-cardinality Loki labels',
+      message: `no high-cardinality stream labels in ${logs.product}`,
     });
   }
   const counts = await Promise.all(
-    present.map(async (l) => `${l} (${(await loki.labelValues(l, window.start, window.end)).length} values)`),
+    present.map(async (l) => `${l} (${(await logs.streamLabelValues(l, span)).length} values)`),
   );
   return result(b, 'fail', {
-    expected: `none of ${LOG_SCHEMA.forbiddenLabels.join(', ')}`,
+    expected,
     observed: present.join(', '),
-    message: `Loki indexes high-cardinality label(s) ${counts.join(', ')}: one stream per request (the seed's Vector sink does this with trace_id); keep ids in the log line or structured metadata`,
-    evidence: { urls: [`${loki.baseUrl}/loki/api/v1/labels`] },
+    message: `${logs.product} at ${logs.baseUrl} indexes high-cardinality stream label(s) ${counts.join(', ')}: one stream per request (the seed's Vector sink does this with trace_id); keep ids in the log line, as fields or structured metadata`,
+    evidence: { urls: [logs.labelsUrl] },
   });
 }
 
 async function completenessCheck(
   ctx: ValidationContext,
-  loki: LokiApi,
+  logs: LogStoreApi,
   b: ResultBase,
-  window: { start: Date; end: Date },
+  window: TimeWindow,
 ): Promise<CheckResult> {
   if (!ctx.ledger) return skipped(b, 'needs a request ledger (run a scenario, or pass --ledger)');
   const flows = new Map<FlowName, FlowDef>();
@@ -193,8 +196,10 @@ async function completenessCheck(
     ),
   ].sort();
 
-  const start = window.start.getTime() - MARGIN_MS;
-  const end = window.end.getTime() + MARGIN_MS;
+  const span: TimeWindow = {
+    start: new Date(window.start.getTime() - MARGIN_MS),
+    end: new Date(window.end.getTime() + MARGIN_MS),
+  };
   const strangers = new Map<string, number>();
   const evaluate = () => {
     const unlogged: { entry: LedgerEntry; missing: string[] }[] = [];
@@ -206,33 +211,19 @@ async function completenessCheck(
     }
     return unlogged;
   };
-  // Instant query over [from, to]: one series per trace id that logged then. A span with more
-  // trace ids than Loki's max_query_series (a burst of ingestion), or too slow, is asked in halves.
-  const scanChunk = async (service: string, from: number, to: number): Promise<void> => {
-    const rangeS = Math.ceil((to - from) / 1000);
-    let samples;
-    try {
-      samples = await loki.queryInstant(traceIdsQuery(service, rangeS), new Date(to));
-    } catch (error) {
-      if (!isTooBig(error) || to - from <= MIN_CHUNK_MS) throw error;
-      const mid = from + Math.ceil((to - from) / 2000) * 1000;
-      await scanChunk(service, from, mid);
-      await scanChunk(service, mid, to);
-      return;
-    }
-    for (const s of samples) {
-      const traceId = s.metric.trace_id ?? '';
-      const r = requests.get(traceId);
-      if (r) r.seen.add(service);
-      else strangers.set(service, (strangers.get(service) ?? 0) + 1);
-    }
-  };
   // Seen services only accumulate, so a pass queries only the services some request still lacks
   // (all of them at first), and a pass cut short by an error resumes with the services it left.
   let toScan = new Set<string>(services);
   const scanService = async (service: string) => {
-    strangers.delete(service);
-    for (let t = start; t < end; t += CHUNK_MS) await scanChunk(service, t, Math.min(t + CHUNK_MS, end));
+    const counts = await logs.lineCountsByTraceId(service, span);
+    let unknown = 0;
+    for (const traceId of counts.keys()) {
+      const r = requests.get(traceId);
+      if (r) r.seen.add(service);
+      else unknown += 1;
+    }
+    if (unknown) strangers.set(service, unknown);
+    else strangers.delete(service);
     toScan.delete(service);
   };
   const scan = async () => {
@@ -244,21 +235,22 @@ async function completenessCheck(
   };
   const started = Date.now();
   const outcome = await pollUntil({
-    description: 'log lines for every request',
+    description: `log lines for every request in ${logs.product}`,
     probe: scan,
     until: (u) => u.length === 0,
     timeoutMs: ctx.ingestTimeoutMs,
     intervalMs: 2_000,
   });
+  if (outcome.last === undefined && outcome.lastError) throw outcome.lastError;
   const unlogged = outcome.last ?? [...requests.values()].map((r) => ({ entry: r.entry, missing: ['?'] }));
   const total = requests.size;
   const perService = new Map<string, number>();
   for (const u of unlogged) for (const s of u.missing) perService.set(s, (perService.get(s) ?? 0) + 1);
   const perFlow: Record<string, { sent: number; logged: number }> = {};
-  for (const r of requests.values()) (perFlow[r.entry.flow] ??= { sent: 0, logged: 0 }).sent += 1;
   for (const r of requests.values()) {
-    const f = perFlow[r.entry.flow];
-    if (f) f.logged += 1;
+    const f = (perFlow[r.entry.flow] ??= { sent: 0, logged: 0 });
+    f.sent += 1;
+    f.logged += 1;
   }
   for (const u of unlogged) {
     const f = perFlow[u.entry.flow];
@@ -268,19 +260,22 @@ async function completenessCheck(
   const strangerNote = [...strangers].map(
     ([s, n]) => `${s} wrote lines for ${n} trace id(s) that match no request of the run`,
   );
-  const evidence = {
-    logql: services.slice(0, 3).map((s) => traceIdsQuery(s, CHUNK_MS / 1000)),
+  const evidence: CheckEvidence = {
+    ...queryEvidence(
+      logs,
+      services.slice(0, 3).map((s) => logs.lineCountQuery(s)),
+    ),
     traceIds: unlogged.slice(0, limit).map((u) => u.entry.traceId),
     perFlow,
     unloggedTraceIds: unlogged.map((u) => u.entry.traceId),
   };
   const durationMs = Date.now() - started;
-  // Lines with unknown trace ids are reported, not failed: a shared Loki may hold other traffic.
+  // Lines with unknown trace ids are reported, not failed: a shared store may hold other traffic.
   if (unlogged.length === 0) {
     return result(b, 'pass', {
       expected: `${total} requests with lines from each service`,
       observed: `${total} complete (100%)`,
-      message: `every one of the ${total} requests has log lines from each service on its path, with its trace id${strangerNote.length ? ` (note: ${strangerNote.join('; ')})` : ''}`,
+      message: `every one of the ${total} requests has log lines in ${logs.product} from each service on its path, with its trace id${strangerNote.length ? ` (note: ${strangerNote.join('; ')})` : ''}`,
       evidence,
       durationMs,
     });
@@ -293,18 +288,16 @@ async function completenessCheck(
     expected: `${total} requests with lines from each service`,
     observed: `${total - unlogged.length} complete (${pct.toFixed(2)}%)`,
     message:
+      `${logs.product} at ${logs.baseUrl}: ` +
       [
         ...byService,
         ...strangerNote,
-        unlogged.length
-          ? `e.g. ${unlogged
-              .slice(0, 3)
-              .map((u) => `${u.entry.traceId} (${u.entry.flow}) lacks ${u.missing.join(', ')}`)
-              .join('; ')}`
-          : '',
-      ]
-        .filter(Boolean)
-        .join('; ') + (outcome.lastError ? ` (last error: ${errorMessage(outcome.lastError)})` : ''),
+        `e.g. ${unlogged
+          .slice(0, 3)
+          .map((u) => `${u.entry.traceId} (${u.entry.flow}) lacks ${u.missing.join(', ')}`)
+          .join('; ')}`,
+      ].join('; ') +
+      (outcome.lastError ? ` (last error: ${errorMessage(outcome.lastError)})` : ''),
     evidence,
     durationMs,
   });

@@ -95,12 +95,16 @@ async function logLeg(
   spanId: string,
   probeId: string,
 ): Promise<CheckResult> {
-  const b = base('log', 'A log record sent to the Collector is stored in Loki with its trace id');
-  const { otlp, loki } = ctx.clients;
-  if (!otlp || !loki) return skipped(b, 'needs the Collector and Loki endpoints');
+  const { otlp, logs } = ctx.clients;
+  const store = logs?.product ?? 'the log store';
+  const b = base('log', `A log record sent to the Collector is stored in ${store} with its trace id`);
+  if (!otlp || !logs) return skipped(b, 'needs the Collector and log store (VictoriaLogs or Loki) endpoints');
   const started = new Date();
-  const logql = `{service="${PROBE_SERVICE}"} | trace_id="${traceId}"`;
-  const evidence = { traceIds: [traceId], logql: [logql] };
+  const query = logs.traceLinesQuery(traceId, PROBE_SERVICE);
+  const evidence = {
+    traceIds: [traceId],
+    ...(logs.kind === 'loki' ? { logql: [query] } : { logsql: [query] }),
+  };
   try {
     await otlp.sendLog({
       serviceName: PROBE_SERVICE,
@@ -119,15 +123,13 @@ async function logLeg(
     });
   }
   const outcome = await pollUntil({
-    description: `probe log line in Loki`,
-    probe: async () => {
-      const streams = await loki.queryRange(logql, {
-        start: new Date(started.getTime() - 60_000),
-        end: new Date(Date.now() + 5_000),
-        limit: 10,
-      });
-      return streams.flatMap((s) => s.values.map((v) => ({ line: v[1], labels: s.stream, metadata: v[2] })));
-    },
+    description: `probe log line in ${logs.product}`,
+    probe: () =>
+      logs.linesWithTraceId(
+        traceId,
+        { start: new Date(started.getTime() - 60_000), end: new Date(Date.now() + 5_000) },
+        PROBE_SERVICE,
+      ),
     until: (lines) => lines.some((l) => l.line.includes(probeId)),
     timeoutMs: ctx.ingestTimeoutMs,
     intervalMs: 500,
@@ -137,7 +139,7 @@ async function logLeg(
     return result(b, 'pass', {
       expected: `a line with trace_id=${traceId}`,
       observed: `found after ${outcome.elapsedMs}ms`,
-      message: 'the probe log line reached Loki, carrying the trace id',
+      message: `the probe log line reached ${logs.product}, carrying the trace id`,
       evidence,
       durationMs,
     });
@@ -146,7 +148,7 @@ async function logLeg(
   return result(b, 'fail', {
     expected: `a line with trace_id=${traceId}`,
     observed: last,
-    message: `Loki at ${loki.baseUrl} did not return the probe log line within ${ctx.ingestTimeoutMs}ms (last: ${last})`,
+    message: `${logs.product} at ${logs.baseUrl} did not return the probe log line within ${ctx.ingestTimeoutMs}ms (last: ${last})`,
     evidence,
     durationMs,
   });

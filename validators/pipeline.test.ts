@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ValidationContext } from './context.ts';
-import { pipelineCheck } from './pipeline.ts';
+import { LOG_STORE_COUNTERS, logStoreOf, lossCounters, pipelineCheck } from './pipeline.ts';
 import { FakePrometheus } from './testing/fake-prometheus.ts';
 
 const NOW = Date.now() / 1000;
 const window = { start: new Date((NOW - 60) * 1000), end: new Date((NOW - 1) * 1000) };
-const ctx = (prom: FakePrometheus): ValidationContext => ({
+const ctx = (prom: FakePrometheus, endpoints: ValidationContext['endpoints'] = {}): ValidationContext => ({
   runId: 'r',
   phase: 1,
-  endpoints: {},
+  endpoints,
   clients: { prometheus: prom },
   ingestTimeoutMs: 100,
   window,
@@ -36,6 +36,11 @@ function stack(collectorUp: number[] = [1, 1, 1]): FakePrometheus {
   );
   return prom;
 }
+
+const rise = (to: number): [number, number][] => [
+  [NOW - 90, 0],
+  [NOW - 2, to],
+];
 
 describe('pipelineCheck', () => {
   it('passes when nothing was refused, failed or discarded and the Collector stayed up', async () => {
@@ -68,5 +73,65 @@ describe('pipelineCheck', () => {
     const [, up] = await pipelineCheck(ctx(stack([1, 0, 0, 1])));
     expect(up?.status).toBe('fail');
     expect(up?.message).toContain('the Collector was down for 2 of 4 scrapes during the run');
+  });
+
+  it('names the VictoriaLogs stage that dropped lines, with the reason, and its funnel (the embedded store)', async () => {
+    const prom = stack();
+    prom.add('otelcol_exporter_sent_log_records_total', { job: 'opentelemetry-collector' }, rise(300));
+    prom.add('vl_rows_ingested_total', { job: 'victorialogs', type: 'opentelemetry' }, rise(260));
+    prom.add('vl_rows_dropped_total', { job: 'victorialogs', reason: 'too_small_timestamp' }, rise(40));
+    const [losses] = await pipelineCheck(ctx(prom));
+    expect(losses?.status).toBe('fail');
+    expect(losses?.message).toContain(
+      'telemetry lost at VictoriaLogs ingestion: 40 log lines dropped by VictoriaLogs (reason label says why: timestamps out of retention, too many fields) (reason=too_small_timestamp: 40)',
+    );
+    expect(losses?.message).toContain(
+      'log records sent to VictoriaLogs: 300, log lines ingested by VictoriaLogs: 260',
+    );
+    expect(losses?.evidence?.promql).toEqual(['vl_rows_dropped_total']);
+  });
+
+  it('fails when VictoriaLogs refused push requests, naming the insert path', async () => {
+    const prom = stack();
+    prom.add(
+      'vl_http_errors_total',
+      { job: 'victorialogs', path: '/insert/opentelemetry/v1/logs', format: 'protobuf' },
+      rise(3),
+    );
+    const [losses] = await pipelineCheck(ctx(prom));
+    expect(losses?.status).toBe('fail');
+    expect(losses?.message).toContain(
+      'telemetry lost at VictoriaLogs insert API: 3 push requests VictoriaLogs refused (their lines are lost unless the sender retried) (path=/insert/opentelemetry/v1/logs: 3)',
+    );
+  });
+
+  it('fails on Loki discards, and ignores VictoriaLogs counters, when Loki is the log store', async () => {
+    const prom = stack();
+    prom.add('loki_discarded_samples_total', { job: 'loki', reason: 'rate_limited' }, rise(7));
+    prom.add('vl_rows_dropped_total', { job: 'victorialogs', reason: 'debug' }, rise(9));
+    const [losses] = await pipelineCheck(ctx(prom, { loki: 'http://127.0.0.1:3100' }));
+    expect(losses?.status).toBe('fail');
+    expect(losses?.observed).toBe('Loki ingestion: 7');
+    expect(losses?.message).toContain(
+      'telemetry lost at Loki ingestion: 7 log lines discarded by Loki (reason label says why) (reason=rate_limited: 7)',
+    );
+    expect(losses?.message).toContain('log records sent to Loki: 0, log lines received by Loki: 0');
+  });
+
+  it("takes each store's loss counters from its table entry, not from another store's", () => {
+    const promql = (store: 'victorialogs' | 'loki') => lossCounters('c', store).map((c) => c.promql);
+    expect(promql('victorialogs')).toEqual(
+      expect.arrayContaining(LOG_STORE_COUNTERS.victorialogs.losses.map((l) => l.promql)),
+    );
+    expect(promql('victorialogs').some((q) => q.startsWith('loki_'))).toBe(false);
+    expect(promql('loki')).toContain('loki_discarded_samples_total');
+    expect(promql('loki').some((q) => q.startsWith('vl_'))).toBe(false);
+  });
+
+  it('chooses the log store from the logs client, else the endpoints, else VictoriaLogs', () => {
+    expect(logStoreOf({ clients: {}, endpoints: {} })).toBe('victorialogs');
+    expect(logStoreOf({ clients: {}, endpoints: { loki: 'http://l' } })).toBe('loki');
+    const withLogsClient = { logs: { kind: 'loki' } } as ValidationContext['clients'];
+    expect(logStoreOf({ clients: withLogsClient, endpoints: {} })).toBe('loki');
   });
 });

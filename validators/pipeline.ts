@@ -1,6 +1,7 @@
 import type { Phase } from '../catalog/index.ts';
 import type { CheckResult } from '../core/index.ts';
 import type { PrometheusApi } from './clients/index.ts';
+import type { LogStoreKind } from './clients/log-store.ts';
 import type { ValidationContext } from './context.ts';
 import { exactIncrease } from './metrics.ts';
 import { errorMessage, result, skipped, type ResultBase } from './result.ts';
@@ -20,8 +21,69 @@ export interface LossCounter {
   meaning: string;
 }
 
+/** What the pipeline checks read about one log store: its name, its loss counters, its accepted-lines counter. */
+export interface LogStoreCounters {
+  product: string;
+  losses: LossCounter[];
+  /** Lines the store accepted: the last step of the logs funnel. */
+  received: { label: string; promql: string };
+}
+
+/**
+ * The loss counters of each log store, from its own `/metrics` (Prometheus scrapes it). Metric
+ * names only, no job: they are unique to the product, and a staging stack names its jobs itself.
+ */
+export const LOG_STORE_COUNTERS: Readonly<Record<LogStoreKind, LogStoreCounters>> = {
+  victorialogs: {
+    product: 'VictoriaLogs',
+    losses: [
+      {
+        stage: 'VictoriaLogs ingestion',
+        promql: 'vl_rows_dropped_total',
+        meaning:
+          'log lines dropped by VictoriaLogs (reason label says why: timestamps out of retention, too many fields)',
+      },
+      {
+        stage: 'VictoriaLogs line size',
+        promql: 'vl_too_long_lines_skipped_total',
+        meaning: 'log lines VictoriaLogs skipped as longer than -insert.maxLineSizeBytes',
+      },
+      {
+        stage: 'VictoriaLogs insert API',
+        promql: 'vl_http_errors_total{path=~"/insert/.*"}',
+        meaning: 'push requests VictoriaLogs refused (their lines are lost unless the sender retried)',
+      },
+    ],
+    received: { label: 'log lines ingested by VictoriaLogs', promql: 'vl_rows_ingested_total' },
+  },
+  loki: {
+    product: 'Loki',
+    losses: [
+      {
+        stage: 'Loki ingestion',
+        promql: 'loki_discarded_samples_total',
+        meaning: 'log lines discarded by Loki (reason label says why)',
+      },
+    ],
+    received: { label: 'log lines received by Loki', promql: 'loki_distributor_lines_received_total' },
+  },
+};
+
+/**
+ * The log store this run's logs went to: the logs client's kind when the context has one, else the
+ * endpoint it was given (`loki` alone means Loki), else the embedded VictoriaLogs.
+ */
+export function logStoreOf(ctx: Pick<ValidationContext, 'clients' | 'endpoints'>): LogStoreKind {
+  const kind = ctx.clients.logs?.kind;
+  if (kind) return kind;
+  return ctx.endpoints.loki && !ctx.endpoints.victorialogs ? 'loki' : 'victorialogs';
+}
+
 /** Every counter of refused, failed or discarded telemetry the stack exposes about itself. */
-export function lossCounters(collectorJob = 'opentelemetry-collector'): LossCounter[] {
+export function lossCounters(
+  collectorJob = 'opentelemetry-collector',
+  logStore: LogStoreKind = 'victorialogs',
+): LossCounter[] {
   const collector = `job="${collectorJob}"`;
   return [
     ...SIGNALS.flatMap(({ signal, item }) => [
@@ -51,11 +113,7 @@ export function lossCounters(collectorJob = 'opentelemetry-collector'): LossCoun
       promql: 'otelcol_receiver_refused_spans_total{job="jaeger"}',
       meaning: 'spans refused by Jaeger',
     },
-    {
-      stage: 'Loki ingestion',
-      promql: 'loki_discarded_samples_total',
-      meaning: 'log lines discarded by Loki (reason label says why)',
-    },
+    ...LOG_STORE_COUNTERS[logStore].losses,
     {
       stage: 'Prometheus remote write',
       promql: 'prometheus_http_requests_total{handler="/api/v1/write",code!~"2.."}',
@@ -65,8 +123,9 @@ export function lossCounters(collectorJob = 'opentelemetry-collector'): LossCoun
 }
 
 /** Items accepted at each stage, per signal: the funnel shown when something was lost. */
-function funnelCounters(collectorJob: string): { label: string; promql: string }[] {
+function funnelCounters(collectorJob: string, logStore: LogStoreKind): { label: string; promql: string }[] {
   const c = `job="${collectorJob}"`;
+  const store = LOG_STORE_COUNTERS[logStore];
   return [
     { label: 'spans accepted by the Collector', promql: `otelcol_receiver_accepted_spans_total{${c}}` },
     { label: 'spans sent to Jaeger', promql: `otelcol_exporter_sent_spans_total{${c}}` },
@@ -75,8 +134,11 @@ function funnelCounters(collectorJob: string): { label: string; promql: string }
       label: 'log records accepted by the Collector',
       promql: `otelcol_receiver_accepted_log_records_total{${c}}`,
     },
-    { label: 'log records sent to Loki', promql: `otelcol_exporter_sent_log_records_total{${c}}` },
-    { label: 'log lines received by Loki', promql: 'loki_distributor_lines_received_total' },
+    {
+      label: `log records sent to ${store.product}`,
+      promql: `otelcol_exporter_sent_log_records_total{${c}}`,
+    },
+    store.received,
   ];
 }
 
@@ -94,7 +156,7 @@ async function increaseOf(
     const n = exactIncrease(s.values, start);
     total += n;
     const key = Object.entries(s.metric)
-      .filter(([k]) => ['receiver', 'exporter', 'processor', 'reason', 'code', 'tenant'].includes(k))
+      .filter(([k]) => ['receiver', 'exporter', 'processor', 'reason', 'code', 'path', 'tenant'].includes(k))
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
     if (n > 0) by[key || '-'] = (by[key || '-'] ?? 0) + n;
@@ -125,13 +187,20 @@ export async function pipelineCheck(ctx: ValidationContext): Promise<CheckResult
   const { start } = ctx.window;
   const end = new Date(Math.max(ctx.window.end.getTime(), Date.now()));
   const job = 'opentelemetry-collector';
+  const logStore = logStoreOf(ctx);
   try {
     const [losses, funnel, upSamples] = await Promise.all([
       Promise.all(
-        lossCounters(job).map(async (c) => ({ ...c, ...(await increaseOf(prom, c.promql, start, end)) })),
+        lossCounters(job, logStore).map(async (c) => ({
+          ...c,
+          ...(await increaseOf(prom, c.promql, start, end)),
+        })),
       ),
       Promise.all(
-        funnelCounters(job).map(async (f) => ({ ...f, ...(await increaseOf(prom, f.promql, start, end)) })),
+        funnelCounters(job, logStore).map(async (f) => ({
+          ...f,
+          ...(await increaseOf(prom, f.promql, start, end)),
+        })),
       ),
       prom.queryRaw(`up{job="${job}"}[${Math.ceil((end.getTime() - start.getTime()) / 1000)}s]`, end),
     ]);

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { flowAtPhase, flowByName } from '../catalog/index.ts';
 import { ledgerFromEntries, type LedgerEntry } from '../core/index.ts';
-import type { JaegerTrace, LokiVectorSample } from './clients/index.ts';
+import { LokiClient, type JaegerTrace, type LokiVectorSample } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
 import { logsCheck } from './logs.ts';
 import { FakeJaeger, buildTrace } from './testing/fake-jaeger.ts';
-import { FakeLoki } from './testing/fake-loki.ts';
+import { FakeLogStore } from './testing/fake-log-store.ts';
 import { tracesCheck } from './traces.ts';
 
 // The paths the validators take at 100k requests: batched Jaeger lookups, Loki chunks split in halves.
@@ -35,17 +35,36 @@ class BatchingJaeger extends FakeJaeger {
   }
 }
 
-/** A FakeLoki whose queries over more than `maxSeries` trace ids fail the way Loki's do. */
-class LimitedLoki extends FakeLoki {
+/**
+ * The real LokiClient (its chunking and halving) over in-memory lines: its instant queries over
+ * more than `maxSeries` trace ids fail the way Loki's do.
+ */
+class LimitedLoki extends LokiClient {
   queries = 0;
+  readonly store = new FakeLogStore('loki');
 
   constructor(private readonly maxSeries: number) {
-    super();
+    super({ baseUrl: 'http://fake-loki' });
+  }
+
+  add(service: string, traceId: string, timeMs: number): void {
+    this.store.add(service, traceId, {}, timeMs);
   }
 
   override async queryInstant(logql: string, time: Date): Promise<LokiVectorSample[]> {
     this.queries += 1;
-    const samples = await super.queryInstant(logql, time);
+    const m = /^sum by \(trace_id\) \(count_over_time\(\{service="([^"]+)"\} \[(\d+)s\]\)\)$/.exec(logql);
+    if (!m?.[1] || !m[2]) throw new Error(`LimitedLoki cannot answer ${logql}`);
+    const from = time.getTime() - Number(m[2]) * 1000;
+    const counts = new Map<string, number>();
+    for (const l of this.store.lines) {
+      if (l.labels.service !== m[1] || l.timeMs <= from || l.timeMs > time.getTime()) continue;
+      counts.set(l.traceId, (counts.get(l.traceId) ?? 0) + 1);
+    }
+    const samples = [...counts].map(([traceId, n]) => ({
+      metric: { trace_id: traceId },
+      value: [time.getTime() / 1000, String(n)] as [number, string],
+    }));
     if (samples.length > this.maxSeries)
       throw new Error(
         `Loki answered 400 at http://fake-loki/loki/api/v1/query: maximum number of series (${this.maxSeries}) reached for a single query`,
@@ -94,10 +113,13 @@ describe('validators at scale', () => {
     entries.forEach((e, i) => {
       // Spread over 8 s, so halving a chunk to 2 s keeps each query within 3 trace ids.
       for (const service of ['orchestrator-service', 'safety-service', 'llm-service'])
-        loki.add(service, e.traceId, {}, now - 20_000 + i * 1_000);
+        loki.add(service, e.traceId, now - 20_000 + i * 1_000);
     });
     const results = await logsCheck(
-      ctx({ clients: { loki }, window: { start: new Date(now - 25_000), end: new Date(now) } }, entries),
+      ctx(
+        { clients: { logs: loki }, window: { start: new Date(now - 25_000), end: new Date(now) } },
+        entries,
+      ),
     );
     const completeness = results.find((r) => r.id === 'logs.completeness');
     expect(completeness?.status, completeness?.message).toBe('pass');

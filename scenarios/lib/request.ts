@@ -1,58 +1,78 @@
 /**
- * Sends one flow request with a fresh trace, our correlation id and the ledger's metadata, then
- * checks the answer. The ledger rides on k6 sample METADATA, not tags: metadata never creates a
- * time series, so a 100k-request run keeps k6's memory flat (load/ledger.ts reads it back).
+ * One flow request, engine-agnostic: what to send (a fresh trace, our correlation id, the body)
+ * and how to read the answer for the checks. Pure: k6 sends it with `k6/http`
+ * (scenarios/k6/scenario.ts), the harness's in-process engine with undici (load/engine/).
  */
-import { check } from 'k6';
-import exec from 'k6/execution';
-import http from 'k6/http';
 import type { ScenarioConfig } from './config.ts';
-import { checksFor, flowRequest, parseJson, type ScenarioFlow } from './flows.ts';
+import { flowRequest, parseJson, type FlowAnswer, type ScenarioFlow } from './flows.ts';
 import { correlationId, flowHeaders } from './headers.ts';
 import { newTraceIds } from './ids.ts';
-import { LEDGER_METADATA } from './ledger-metadata.ts';
+import type { SetupData } from './setup.ts';
 
-/** What setup() hands every VU (and handleSummary). */
-export interface SetupData {
-  runId: string;
-  baseUrl: string;
-  scenario: string;
+export type { SetupData };
+
+/** Where an iteration runs: k6's `exec.vu.idInTest` and `exec.vu.iterationInInstance`. */
+export interface IterationPosition {
+  /** The VU's id across the whole test (unique across execution segments), 1-based. */
+  vu: number;
+  /** The VU's own iteration counter, 0-based. */
+  iteration: number;
 }
 
-// Per-VU state: numbers extra requests within one iteration so correlation ids stay unique.
-let currentIteration = -1;
-let requestInIteration = 0;
+export interface PlannedRequest {
+  flow: ScenarioFlow;
+  method: ScenarioFlow['method'];
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** One time series per flow (bounded); per-request ids travel separately (k6: sample metadata). */
+  tags: { flow: ScenarioFlow['name']; name: string };
+  traceId: string;
+  correlationId: string;
+  /** What the checks compare the answer with. */
+  sent: FlowAnswer['sent'];
+}
 
-export function sendFlow(flow: ScenarioFlow, config: ScenarioConfig, data: SetupData, pick: number): void {
-  const iteration = exec.vu.iterationInInstance;
-  if (iteration === currentIteration) requestInIteration += 1;
-  else [currentIteration, requestInIteration] = [iteration, 0];
+/**
+ * Numbers the requests of one iteration, so correlation ids stay unique when an iteration sends
+ * more than one (`-<n>` suffix). One per VU.
+ */
+export class RequestNumbering {
+  private currentIteration = -1;
+  private requestInIteration = 0;
 
-  const { traceId, parentId } = newTraceIds();
-  const id = correlationId(data.runId, exec.vu.idInTest, iteration, requestInIteration);
-  const { body, kb } = flowRequest(flow.name, pick);
-  const metadata = exec.vu.metrics.metadata;
-  metadata[LEDGER_METADATA.traceId] = traceId;
-  metadata[LEDGER_METADATA.correlationId] = id;
-  metadata[LEDGER_METADATA.startedMs] = Date.now();
-  let response;
-  try {
-    response = http.request(flow.method, `${data.baseUrl}${flow.path}`, JSON.stringify(body), {
-      headers: flowHeaders({ traceId, parentId, correlationId: id }, config.authToken),
-      // One time series per flow (bounded); the per-request ids are metadata above.
-      tags: { flow: flow.name, name: `${flow.method} ${flow.path}` },
-      timeout: config.requestTimeout,
-    });
-  } finally {
-    // Only this request's http_* samples carry the ids; checks and iteration samples stay lean.
-    delete metadata[LEDGER_METADATA.traceId];
-    delete metadata[LEDGER_METADATA.correlationId];
-    delete metadata[LEDGER_METADATA.startedMs];
+  next(iteration: number): number {
+    if (iteration === this.currentIteration) this.requestInIteration += 1;
+    else [this.currentIteration, this.requestInIteration] = [iteration, 0];
+    return this.requestInIteration;
   }
-  const answer = {
-    status: response.status,
-    body: parseJson(response.body),
+}
+
+/** Builds one flow request; `pick` ∈ [0, 1) chooses body variants (which kb). */
+export function planFlowRequest(
+  flow: ScenarioFlow,
+  config: ScenarioConfig,
+  data: SetupData,
+  at: IterationPosition & { requestInIteration: number },
+  pick: number,
+): PlannedRequest {
+  const { traceId, parentId } = newTraceIds();
+  const id = correlationId(data.runId, at.vu, at.iteration, at.requestInIteration);
+  const { body, kb } = flowRequest(flow.name, pick);
+  return {
+    flow,
+    method: flow.method,
+    url: `${data.baseUrl}${flow.path}`,
+    body: JSON.stringify(body),
+    headers: flowHeaders({ traceId, parentId, correlationId: id }, config.authToken),
+    tags: { flow: flow.name, name: `${flow.method} ${flow.path}` },
+    traceId,
+    correlationId: id,
     sent: kb === undefined ? { traceId, correlationId: id } : { traceId, correlationId: id, kb },
   };
-  check(answer, checksFor(flow.name), { flow: flow.name });
+}
+
+/** What the checks see of an answer (a non-JSON body fails them instead of the VU). */
+export function flowAnswer(request: PlannedRequest, status: number, body: unknown): FlowAnswer {
+  return { status, body: parseJson(body), sent: request.sent };
 }

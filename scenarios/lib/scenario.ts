@@ -1,18 +1,23 @@
 /**
- * Assembles a scenario from the shared parts: options (executor, SLO thresholds, lean system
- * tags), setup, the iteration and handleSummary. Each scenario file picks its shape and mix.
+ * Each scenario's definition, engine-agnostic: its SLO profile, its traffic mix, the executor and
+ * the thresholds, all from the environment. k6 wraps it into `options` (scenarios/k6/scenario.ts);
+ * the harness's in-process engine (load/engine/) runs the very same definition.
  */
-import exec from 'k6/execution';
-import type { Options } from 'k6/options';
-import { parseScenarioConfig, type ScenarioConfig, type ScenarioName } from './config.ts';
-import { FLOWS, pickWeighted } from './flows.ts';
-import { sendFlow, type SetupData } from './request.ts';
-import { preflight, SETUP_TIMEOUT } from './setup.ts';
-import { executorFor } from './stages.ts';
-import { summaryHandler } from './summary.ts';
-import { sloThresholds, toK6Thresholds, type SloProfile } from './thresholds.ts';
+import { parseScenarioConfig, type ScenarioConfig, type ScenarioEnv, type ScenarioName } from './config.ts';
+import { FLOWS, pickWeighted, type ScenarioFlow } from './flows.ts';
+import { executorFor, type Executor } from './stages.ts';
+import { sloThresholds, type SloProfile, type SloThreshold } from './thresholds.ts';
 
-export type { SetupData };
+/** `weighted`: the realistic traffic mix; `round-robin`: flows in turn, so a few iterations see each. */
+export type TrafficMix = 'weighted' | 'round-robin';
+
+export const SCENARIO_PROFILES: Readonly<Record<ScenarioName, { profile: SloProfile; mix: TrafficMix }>> = {
+  smoke: { profile: 'strict', mix: 'round-robin' },
+  load: { profile: 'strict', mix: 'weighted' },
+  stress: { profile: 'degraded', mix: 'weighted' },
+  spike: { profile: 'degraded', mix: 'weighted' },
+  soak: { profile: 'strict', mix: 'weighted' },
+};
 
 /**
  * Tags k6 attaches to every sample. Dropping url (the name says it), proto, tls_version, subproto,
@@ -33,43 +38,36 @@ export const SYSTEM_TAGS = [
 /** Percentiles the summary reports (the SLOs are p95 and p99). */
 export const SUMMARY_TREND_STATS = ['med', 'p(90)', 'p(95)', 'p(99)', 'max'];
 
-export interface Scenario {
+export interface ScenarioDefinition {
+  name: ScenarioName;
   config: ScenarioConfig;
-  options: Options;
-  setup: () => SetupData;
-  handleSummary: ReturnType<typeof summaryHandler>;
+  profile: SloProfile;
+  mix: TrafficMix;
+  executor: Executor;
+  thresholds: SloThreshold[];
 }
 
-export function defineScenario(
-  name: ScenarioName,
-  profile: SloProfile,
-  env: Record<string, string>,
-): Scenario {
+/** Reads the environment (k6's `__ENV`, or a plain map) into the scenario's full definition. */
+export function scenarioDefinition(name: ScenarioName, env: ScenarioEnv): ScenarioDefinition {
   const config = parseScenarioConfig(name, env);
-  const thresholds = sloThresholds(config, profile);
+  const { profile, mix } = SCENARIO_PROFILES[name];
   return {
+    name,
     config,
-    options: {
-      scenarios: { [name]: executorFor(config) },
-      thresholds: toK6Thresholds(thresholds),
-      systemTags: SYSTEM_TAGS,
-      summaryTrendStats: SUMMARY_TREND_STATS,
-      setupTimeout: SETUP_TIMEOUT,
-      // A followed redirect would be a second request with the same trace id: show the 3xx instead.
-      maxRedirects: 0,
-    },
-    setup: () => preflight(config),
-    handleSummary: summaryHandler(config, thresholds),
+    profile,
+    mix,
+    executor: executorFor(config),
+    thresholds: sloThresholds(config, profile),
   };
 }
 
-/** One request of a flow drawn by weight: the realistic traffic mix. */
-export function weightedIteration(config: ScenarioConfig, data: SetupData): void {
-  sendFlow(pickWeighted(FLOWS, Math.random()), config, data, Math.random());
-}
-
-/** Flows in turn, so even a few iterations exercise every flow (smoke). */
-export function roundRobinIteration(config: ScenarioConfig, data: SetupData): void {
-  const flow = FLOWS[exec.scenario.iterationInTest % FLOWS.length] ?? FLOWS[0];
-  if (flow !== undefined) sendFlow(flow, config, data, Math.random());
+/**
+ * The flow an iteration sends. `iterationInTest` is k6's `exec.scenario.iterationInTest` (unique
+ * across execution segments); `random` ∈ [0, 1).
+ */
+export function pickFlow(mix: TrafficMix, iterationInTest: number, random: number): ScenarioFlow {
+  if (mix === 'weighted') return pickWeighted(FLOWS, random);
+  const flow = FLOWS[iterationInTest % FLOWS.length] ?? FLOWS[0];
+  if (flow === undefined) throw new Error('no flows to pick from');
+  return flow;
 }

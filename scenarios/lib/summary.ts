@@ -3,7 +3,7 @@
  * reason) and a readable text summary on stdout.
  */
 import type { ScenarioConfig } from './config.ts';
-import type { SetupData } from './request.ts';
+import type { SetupData } from './setup.ts';
 import { renderTextSummary, type SummaryData } from './summary-text.ts';
 import type { SloThreshold } from './thresholds.ts';
 

@@ -36,6 +36,13 @@ describe('grafanaDatasources', () => {
     expect(doc.datasources.filter((d) => d.isDefault).map((d) => d.type)).toEqual(['prometheus']);
   });
 
+  it('leaves out the Loki datasource and the trace → logs link when the log store is not Loki', () => {
+    const { lokiUrl: _unused, ...withoutLoki } = URLS;
+    const noLoki = grafanaDatasources(withoutLoki);
+    expect(noLoki.datasources.map((d) => d.type)).toEqual(['prometheus', 'jaeger']);
+    expect(noLoki.datasources[1]?.jsonData).toEqual({});
+  });
+
   it('links log lines to traces (Loki derived field → Jaeger) and traces to logs (Jaeger → Loki)', () => {
     const derived = byType('loki')?.jsonData as {
       derivedFields: { matcherRegex: string; datasourceUid: string }[];

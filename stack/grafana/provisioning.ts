@@ -22,7 +22,8 @@ export const GRAFANA_PROVISIONING_FILES = {
 
 export interface GrafanaDatasourceUrls {
   prometheusUrl: string;
-  lokiUrl: string;
+  /** Absent when the log store is not Loki: Grafana has no built-in datasource for VictoriaLogs. */
+  lokiUrl?: string;
   jaegerUrl: string;
 }
 
@@ -36,19 +37,17 @@ export const TRACE_ID_MATCHER = '(?:"trace_id"\\s*:\\s*"|trace_id=)([0-9a-fA-F]{
 export function grafanaDatasources(urls: GrafanaDatasourceUrls) {
   const { prometheus, loki, jaeger } = GRAFANA_DATASOURCES;
   const common = { access: 'proxy', editable: false } as const;
-  return {
-    apiVersion: 1,
-    datasources: [
-      {
-        ...common,
-        name: prometheus.name,
-        type: prometheus.type,
-        uid: prometheus.uid,
-        url: urls.prometheusUrl,
-        isDefault: true,
-        jsonData: { httpMethod: 'POST', timeInterval: '15s' },
-      },
-      {
+  const prometheusDs = {
+    ...common,
+    name: prometheus.name,
+    type: prometheus.type,
+    uid: prometheus.uid,
+    url: urls.prometheusUrl,
+    isDefault: true,
+    jsonData: { httpMethod: 'POST', timeInterval: '15s' },
+  };
+  const lokiDs = urls.lokiUrl
+    ? {
         ...common,
         name: loki.name,
         type: loki.type,
@@ -68,15 +67,17 @@ export function grafanaDatasources(urls: GrafanaDatasourceUrls) {
             },
           ],
         },
-      },
-      {
-        ...common,
-        name: jaeger.name,
-        type: jaeger.type,
-        uid: jaeger.uid,
-        url: urls.jaegerUrl,
-        isDefault: false,
-        jsonData: {
+      }
+    : undefined;
+  const jaegerDs = {
+    ...common,
+    name: jaeger.name,
+    type: jaeger.type,
+    uid: jaeger.uid,
+    url: urls.jaegerUrl,
+    isDefault: false,
+    jsonData: lokiDs
+      ? {
           // Trace → logs: a span opens its service's log lines carrying the trace id in Loki.
           tracesToLogsV2: {
             datasourceUid: loki.uid,
@@ -87,10 +88,10 @@ export function grafanaDatasources(urls: GrafanaDatasourceUrls) {
             spanEndTimeShift: '5m',
             customQuery: false,
           },
-        },
-      },
-    ],
+        }
+      : {},
   };
+  return { apiVersion: 1, datasources: lokiDs ? [prometheusDs, lokiDs, jaegerDs] : [prometheusDs, jaegerDs] };
 }
 
 /** The dashboards provisioning document: the seed's provider, reading the flat `<uid>.json` files at `path`. */

@@ -3,8 +3,8 @@ import { imageBinaries } from './local-image.ts';
 
 describe('imageBinaries', () => {
   it('puts a static build in the image under the plain name, and no dynamic twin', () => {
-    expect(imageBinaries({ grafana: '/c/bin/grafana', 'grafana-static': '/c/bin/grafana-static' })).toEqual([
-      ['grafana', '/c/bin/grafana-static'],
+    expect(imageBinaries({ jaeger: '/c/bin/jaeger', 'jaeger-static': '/c/bin/jaeger-static' })).toEqual([
+      ['jaeger', '/c/bin/jaeger-static'],
     ]);
   });
 

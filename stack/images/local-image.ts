@@ -16,23 +16,12 @@ import { dirname, join } from 'node:path';
 import { GenericContainer, ImageName, getContainerRuntimeClient } from 'testcontainers';
 import { HarnessError } from '../../core/index.ts';
 import { requireProvisioned } from '../provision/provision.ts';
-import { GRAFANA_HOME_DIRS } from '../provision/recipes.ts';
 import { runCommand } from '../provision/run-command.ts';
-import { GRAFANA_HOME_IN_IMAGE } from '../spec/grafana.ts';
 import type { ComponentName } from '../versions.ts';
 
 export const LOCAL_IMAGE_REPO = 'phoenix-harness';
-/** v3: `<x>-static` binaries replace `<x>`, and per-component extra directories. */
-const IMAGE_RECIPE_VERSION = 'scratch-v3';
-
-/**
- * Directories of a provisioned component (relative to its cache dir) that its image needs besides
- * the binaries, and where they go in the image.
- */
-const EXTRA_DIRECTORIES: Partial<Record<ComponentName, readonly { from: string; to: string }[]>> = {
-  // Grafana's homepath, as its recipe produced it, where the official image keeps it.
-  grafana: GRAFANA_HOME_DIRS.map((d) => ({ from: `home/${d}`, to: `${GRAFANA_HOME_IN_IMAGE}/${d}` })),
-};
+/** v4: binaries, their shared libraries and the recorded rootfs only (no per-component directories). */
+const IMAGE_RECIPE_VERSION = 'scratch-v4';
 
 /** A provisioned `<x>-static` build goes into the image as `<x>`, instead of `<x>` and its libc. */
 export function imageBinaries(binaries: Record<string, string>): [string, string][] {
@@ -69,10 +58,11 @@ export async function sharedLibraries(binary: string): Promise<string[]> {
 
 /**
  * Builds (once per binary content) a `FROM scratch` image holding a provisioned component's
- * binaries under /bin (static variants preferred), the shared libraries they need, its extra
- * directories (Grafana's home), and writable /data and /tmp. Returns its tag.
- * Used when no registry answers (`--images local`): the image runs exactly the binary the local
- * runner runs.
+ * binaries under /bin (static variants preferred), the shared libraries they need (none for the
+ * static Go builds: the Collector, Jaeger, VictoriaLogs), the run-time files provisioning recorded
+ * (`rootfs/`), and writable /data and /tmp. Returns its tag. Used when no registry answers
+ * (`--images local`): the image runs exactly the binary the local runner runs. Only components
+ * provisioned here have one: Loki and Grafana never get a local image (AGPL).
  */
 export async function ensureLocalImage(
   component: ComponentName,
@@ -80,18 +70,12 @@ export async function ensureLocalImage(
 ): Promise<string> {
   const provisioned = requireProvisioned(component);
   const binaries = imageBinaries(provisioned.binaries);
-  const directories = EXTRA_DIRECTORIES[component] ?? [];
   const digest = createHash('sha256');
   for (const [name, path] of binaries) digest.update(name).update(await sha256(path));
   const extraRoot = join(provisioned.dir, 'rootfs');
   if (existsSync(extraRoot)) {
     for (const path of filesUnder(extraRoot))
       digest.update(path.slice(extraRoot.length)).update(await sha256(path));
-  }
-  for (const { from, to } of directories) {
-    const root = join(provisioned.dir, from);
-    for (const path of filesUnder(root))
-      digest.update(to + path.slice(root.length)).update(await sha256(path));
   }
   // The image layout itself is part of the identity: bump when the Dockerfile recipe changes.
   digest.update(IMAGE_RECIPE_VERSION);
@@ -119,8 +103,6 @@ export async function ensureLocalImage(
     // Run-time data files recorded by provisioning (e.g. Debian Alertmanager's default.tmpl).
     const extra = join(provisioned.dir, 'rootfs');
     if (existsSync(extra)) cpSync(extra, join(context, 'rootfs'), { recursive: true });
-    for (const { from, to } of directories)
-      cpSync(join(provisioned.dir, from), join(context, 'rootfs', to), { recursive: true });
     if (existsSync(join(context, 'rootfs'))) lines.push('COPY rootfs/ /');
     // Empty directories to copy as the image's writable /data and /tmp (scratch has no mkdir).
     mkdirSync(join(context, 'dirs', 'data'), { recursive: true });

@@ -24,3 +24,8 @@ export function binaryPath(name: string, version: string, binary: string, root =
 export function sourceDir(name: string, version: string, root = cacheRoot()): string {
   return join(root, 'src', `${name}-${version}`);
 }
+
+/** The Go module cache builds use: private to the harness cache, deleted after a successful provisioning. */
+export function goModCache(root = cacheRoot()): string {
+  return join(root, 'go-mod');
+}

@@ -1,12 +1,24 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../../core/index.ts';
 import { OTELCOL_COMPONENTS } from '../versions.ts';
-import { componentDir } from './cache.ts';
-import { firstVersionLine, isProvisioned, listProvisioned, requireProvisioned } from './provision.ts';
+import { assertPermittedLicence, type LicensedRecipe } from './licence.ts';
+import { firstVersionLine, listProvisioned, provision, requireProvisioned } from './provision.ts';
 import { otelcolBuilderManifest, RECIPES } from './recipes.ts';
+
+/** The error assertPermittedLicence throws for a recipe, or undefined when it is accepted. */
+function refusal(recipe: LicensedRecipe): HarnessError | undefined {
+  try {
+    assertPermittedLicence(recipe);
+    return undefined;
+  } catch (error) {
+    if (error instanceof HarnessError) return error;
+    throw error;
+  }
+}
 
 describe('provisioning', () => {
   it('reads the version line of each banner style', () => {
@@ -36,12 +48,12 @@ describe('provisioning', () => {
 
   it('says what to run when a component is not provisioned', () => {
     const empty = mkdtempSync(join(tmpdir(), 'phx-cache-'));
-    expect(() => requireProvisioned('loki', empty)).toThrowError(
-      /loki 3\.7\.8 is not provisioned in .*phx-cache-/,
+    expect(() => requireProvisioned('victorialogs', empty)).toThrowError(
+      /victorialogs 1\.52\.1 is not provisioned in .*phx-cache-/,
     );
   });
 
-  it('lists every binary of every component, provisioned or not', async () => {
+  it('lists every binary of every component with its licence, provisioned or not', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'phx-cache-'));
     const rows = await listProvisioned(empty);
     expect(rows.map((r) => r.binary)).toEqual([
@@ -49,29 +61,92 @@ describe('provisioning', () => {
       'promtool',
       'alertmanager',
       'amtool',
-      'k6',
       'otelcol-phoenix',
       'jaeger',
-      'loki',
-      'grafana',
-      'grafana-static',
+      'victoria-logs',
     ]);
     expect(rows.every((r) => !r.provisioned && r.reported === 'not provisioned')).toBe(true);
+    expect(new Set(rows.map((r) => r.licence))).toEqual(new Set(['Apache-2.0']));
   });
 
-  it('counts Grafana as provisioned only with its home/ (conf and public) beside the binaries', () => {
+  it('has no recipe for k6, Loki, Grafana or Tempo, and every recipe passes the licence gate', () => {
+    expect(Object.keys(RECIPES).sort()).toEqual([
+      'alertmanager',
+      'jaeger',
+      'otelcol',
+      'prometheus',
+      'victorialogs',
+    ]);
+    for (const recipe of Object.values(RECIPES)) expect(refusal(recipe), recipe.name).toBeUndefined();
+  });
+});
+
+describe('the licence gate', () => {
+  const recipe = (licence: string, modules: string[] = []): LicensedRecipe => ({
+    name: 'thing',
+    version: '1.0.0',
+    licence,
+    modules,
+  });
+
+  it.each([
+    ['AGPL-3.0-only', 'the GNU Affero GPL'],
+    ['AGPL-3.0-or-later', 'the GNU Affero GPL'],
+    ['SSPL-1.0', 'the Server Side Public License'],
+    ['BUSL-1.1', 'the Business Source License'],
+  ])('refuses a recipe licensed %s, naming it and what to do', (licence, family) => {
+    const error = refusal(recipe(licence));
+    expect(error?.message).toBe(
+      `refusing to provision thing 1.0.0: its licence ${licence} is ${family}, which this project never fetches, builds or runs`,
+    );
+    expect(error?.hint).toContain('--stack docker --images official');
+  });
+
+  it.each(['', 'UNKNOWN', 'GPL-2.0-only', 'proprietary'])('refuses an unknown licence %j', (licence) => {
+    expect(refusal(recipe(licence))?.message).toBe(
+      `refusing to provision thing 1.0.0: licence ${JSON.stringify(licence)} is not one of Apache-2.0, MIT, BSD-2-Clause, BSD-3-Clause, ISC, MPL-2.0`,
+    );
+  });
+
+  it.each([
+    'go.k6.io/k6',
+    'github.com/grafana/loki/v3',
+    'github.com/grafana/grafana/apps/dashboard',
+    'github.com/grafana/tempo',
+  ])('refuses an Apache-2.0 recipe that would fetch the AGPL module %s', (module) => {
+    expect(
+      refusal(recipe('Apache-2.0', ['github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs', module]))
+        ?.message,
+    ).toBe(`refusing to provision thing 1.0.0: it would fetch the AGPL module(s) ${module}`);
+  });
+
+  it('accepts a permitted licence whose module path only looks alike', () => {
+    expect(
+      refusal(recipe('Apache-2.0', ['github.com/grafana/lokistack-tools', 'github.com/grafana/loki-like'])),
+    ).toBeUndefined();
+  });
+
+  it('stops provisioning before anything is fetched when a recipe is refused', async () => {
+    const saved = RECIPES.victorialogs;
     const root = mkdtempSync(join(tmpdir(), 'phx-cache-'));
-    const recipe = RECIPES.grafana;
-    const dir = componentDir('grafana', recipe.version, root);
-    mkdirSync(join(dir, 'bin'), { recursive: true });
-    for (const binary of recipe.binaries) {
-      writeFileSync(join(dir, 'bin', binary), '#!/bin/sh\n');
-      chmodSync(join(dir, 'bin', binary), 0o755);
+    let built = false;
+    RECIPES.victorialogs = {
+      ...saved,
+      licence: 'AGPL-3.0-only',
+      build: () => {
+        built = true;
+        return Promise.resolve();
+      },
+    };
+    try {
+      await expect(
+        provision({ components: ['victorialogs'], root, log: () => undefined }),
+      ).rejects.toThrowError(
+        /^refusing to provision victorialogs 1\.52\.1: its licence AGPL-3\.0-only is the GNU Affero GPL/,
+      );
+      expect(built).toBe(false);
+    } finally {
+      RECIPES.victorialogs = saved;
     }
-    expect(isProvisioned(recipe, root)).toBe(false);
-    mkdirSync(join(dir, 'home', 'conf'), { recursive: true });
-    mkdirSync(join(dir, 'home', 'public'), { recursive: true });
-    writeFileSync(join(dir, 'home', 'conf', 'defaults.ini'), '');
-    expect(isProvisioned(recipe, root)).toBe(true);
   });
 });

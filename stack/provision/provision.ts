@@ -3,19 +3,22 @@ import {
   constants,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  rmSync,
   statfsSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from '../../core/index.ts';
 import type { ComponentName } from '../versions.ts';
-import { cacheRoot, componentDir } from './cache.ts';
+import { cacheRoot, componentDir, goModCache, sourceDir } from './cache.ts';
+import { assertPermittedLicence } from './licence.ts';
 import { COMPONENT_ORDER, RECIPES, type ComponentRecipe } from './recipes.ts';
 import { runCommand } from './run-command.ts';
 
-/** Free space a cold build needs: Go's build cache and module downloads (Loki and Jaeger are large). */
-const MIN_FREE_BYTES_FOR_BUILD = 6 * 1024 ** 3;
+/** Free space a cold build needs: Go's build cache and module downloads (Jaeger and the Collector are large). */
+const MIN_FREE_BYTES_FOR_BUILD = 4 * 1024 ** 3;
 const MIN_GO_MINOR = 24;
 
 export interface ProvisionedComponent {
@@ -87,7 +90,7 @@ async function checkGo(): Promise<void> {
     out = await runCommand('go', ['version']);
   } catch {
     throw new HarnessError(
-      'Go is required to build k6, the Collector, Jaeger, Loki and Grafana, and `go` is not on PATH',
+      'Go is required to build the Collector, Jaeger and VictoriaLogs, and `go` is not on PATH',
       {
         hint: `install Go 1.${MIN_GO_MINOR} or newer (https://go.dev/doc/install or your distro), then re-run npm run stack:provision`,
       },
@@ -121,12 +124,16 @@ export async function provision(
   const root = options.root ?? cacheRoot();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const names = options.components ?? COMPONENT_ORDER;
+  // Before anything is fetched: a recipe with a refused or unknown licence stops the whole run.
+  for (const name of names) assertPermittedLicence(RECIPES[name]);
   const missing = names.filter((n) => !isProvisioned(RECIPES[n], root));
   if (missing.some((n) => n !== 'prometheus' && n !== 'alertmanager')) {
     await checkGo();
   }
   if (missing.length > 0) checkDisk(root);
   log(`cache: ${root}`);
+  for (const removed of removeRetiredComponents(root))
+    log(`removed ${removed} (AGPL: no longer built or kept)`);
   const result: ProvisionedComponent[] = [];
   for (const [index, name] of names.entries()) {
     const recipe = RECIPES[name];
@@ -165,6 +172,8 @@ export async function provision(
       join(componentDir(name, recipe.version, root), 'manifest.json'),
       `${JSON.stringify(manifest, null, 2)}\n`,
     );
+    // The writable source copy (Jaeger) is only needed to build.
+    rmSync(sourceDir(name, recipe.version, root), { recursive: true, force: true });
     log(`${step}: done in ${buildSeconds}s`);
     result.push({
       name,
@@ -174,13 +183,48 @@ export async function provision(
       buildSeconds,
     });
   }
+  await removeBuildDownloads(root, log);
   return result;
+}
+
+/**
+ * Deletes the private Go module cache the builds filled (several GiB of sources, read-only files):
+ * the binaries are all a run needs, and nothing fetched to build them is kept.
+ */
+async function removeBuildDownloads(root: string, log: (line: string) => void): Promise<void> {
+  const modCache = goModCache(root);
+  if (!existsSync(modCache)) return;
+  await runCommand('go', ['clean', '-modcache'], { env: { ...process.env, GOMODCACHE: modCache } });
+  rmSync(modCache, { recursive: true, force: true });
+  log(`removed the Go module downloads of the builds (${modCache})`);
+}
+
+/** Cache entries earlier harness versions built from AGPL modules (k6, Loki, Grafana): removed on sight. */
+const RETIRED_PREFIXES = ['k6-', 'loki-', 'grafana-', 'tempo-', 'wire-'] as const;
+
+/**
+ * Deletes what an earlier harness version left in the cache from AGPL modules (binaries, module
+ * source copies, Grafana's wire tool); returns the paths it removed. The Go module cache is the
+ * user's: `.ci/run` checks it, and the README says how to clean it.
+ */
+export function removeRetiredComponents(root: string): string[] {
+  const removed: string[] = [];
+  for (const dir of [root, join(root, 'src'), join(root, 'tools')]) {
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir)) {
+      if (!RETIRED_PREFIXES.some((p) => entry.startsWith(p))) continue;
+      rmSync(join(dir, entry), { recursive: true, force: true });
+      removed.push(join(dir, entry));
+    }
+  }
+  return removed;
 }
 
 export interface ListedBinary {
   component: ComponentName;
   binary: string;
   pinned: string;
+  licence: string;
   /** First line the binary prints for its version flag, or why it could not be asked. */
   reported: string;
   path: string;
@@ -208,6 +252,7 @@ export async function listProvisioned(root = cacheRoot()): Promise<ListedBinary[
         component: name,
         binary,
         pinned: recipe.version,
+        licence: recipe.licence,
         reported,
         path,
         provisioned,

@@ -5,18 +5,15 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
-  readFileSync,
-  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { which } from 'zx';
 import { HarnessError } from '../../core/index.ts';
 import { OTELCOL_COMPONENTS, STACK_VERSIONS, type ComponentName } from '../versions.ts';
-import { componentDir, sourceDir } from './cache.ts';
+import { componentDir, goModCache, sourceDir } from './cache.ts';
 import { runCommand } from './run-command.ts';
 
 export interface BuildContext {
@@ -27,6 +24,10 @@ export interface BuildContext {
 export interface ComponentRecipe {
   name: ComponentName;
   version: string;
+  /** SPDX id of the component's licence: provisioning refuses anything not in PERMITTED_LICENCES. */
+  licence: string;
+  /** Go modules the build fetches (checked against FORBIDDEN_MODULES before anything is fetched). */
+  modules?: readonly string[];
   /** Executables placed in `<cache>/<name>-<version>/bin/`. */
   binaries: readonly string[];
   /** Other files (relative to `<cache>/<name>-<version>/`) the component needs at run time, e.g. Grafana's home/. */
@@ -42,10 +43,15 @@ export interface ComponentRecipe {
   build(ctx: BuildContext): Promise<void>;
 }
 
-const GO_ENV = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+/**
+ * Builds use a module cache of their own under the harness cache (not the user's GOMODCACHE), which
+ * provisioning deletes once the binaries are built: nothing fetched for a build outlives it.
+ */
+const goEnv = (ctx: BuildContext, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...process.env,
   CGO_ENABLED: '0',
   GOFLAGS: '-buildvcs=false',
+  GOMODCACHE: goModCache(ctx.root),
   ...extra,
 });
 
@@ -53,7 +59,7 @@ const GO_ENV = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 async function downloadModule(module: string, version: string, ctx: BuildContext): Promise<string> {
   ctx.log(`  downloading ${module}@${version} from the Go module proxy`);
   const out = await runCommand('go', ['mod', 'download', '-json', `${module}@${version}`], {
-    env: GO_ENV(),
+    env: goEnv(ctx),
     heartbeatLabel: `downloading ${module}`,
     log: ctx.log,
   });
@@ -85,6 +91,7 @@ function aptRecipe(name: 'prometheus' | 'alertmanager'): ComponentRecipe {
   return {
     name,
     version: spec.version,
+    licence: 'Apache-2.0',
     binaries,
     source: `Debian package ${spec.apt.package}`,
     coldEstimate: 'under a minute (apt-get)',
@@ -146,25 +153,6 @@ async function debianVersion(pkg: string): Promise<string | undefined> {
   }
 }
 
-const k6: ComponentRecipe = {
-  name: 'k6',
-  version: STACK_VERSIONS.k6.version,
-  binaries: ['k6'],
-  source: `go install ${STACK_VERSIONS.k6.module}@${STACK_VERSIONS.k6.moduleVersion}`,
-  coldEstimate: 'about 3 minutes',
-  versionArgs: { k6: ['version'] },
-  async build(ctx) {
-    const spec = STACK_VERSIONS.k6;
-    const bin = join(componentDir('k6', spec.version, ctx.root), 'bin');
-    mkdirSync(bin, { recursive: true });
-    await runCommand('go', ['install', '-trimpath', `${spec.module}@${spec.moduleVersion}`], {
-      env: GO_ENV({ GOBIN: bin }),
-      heartbeatLabel: 'building k6',
-      log: ctx.log,
-    });
-  },
-};
-
 /** The OpenTelemetry Collector Builder manifest: exactly the components the generated config uses. */
 export function otelcolBuilderManifest(outputPath: string): string {
   const v = `v${STACK_VERSIONS.otelcol.version}`;
@@ -186,6 +174,14 @@ export function otelcolBuilderManifest(outputPath: string): string {
 const otelcol: ComponentRecipe = {
   name: 'otelcol',
   version: STACK_VERSIONS.otelcol.version,
+  licence: 'Apache-2.0',
+  modules: [
+    STACK_VERSIONS.otelcol.builderModule,
+    ...OTELCOL_COMPONENTS.receivers,
+    ...OTELCOL_COMPONENTS.processors,
+    ...OTELCOL_COMPONENTS.exporters,
+    ...OTELCOL_COMPONENTS.extensions,
+  ],
   binaries: ['otelcol-phoenix'],
   source: `OpenTelemetry Collector Builder ${STACK_VERSIONS.otelcol.version} (otlp, filelog, batch, memory_limiter, resource, otlp/otlphttp/prometheusremotewrite, health_check)`,
   coldEstimate: 'about 6 minutes',
@@ -196,14 +192,14 @@ const otelcol: ComponentRecipe = {
     const src = sourceDir('otelcol', spec.version, ctx.root);
     mkdirSync(src, { recursive: true });
     await runCommand('go', ['install', `${spec.builderModule}@v${spec.version}`], {
-      env: GO_ENV({ GOBIN: src }),
+      env: goEnv(ctx, { GOBIN: src }),
       heartbeatLabel: 'building the collector builder',
       log: ctx.log,
     });
     const manifest = join(src, 'builder.yaml');
     writeFileSync(manifest, otelcolBuilderManifest(join(src, 'build')));
     await runCommand(join(src, 'builder'), ['--config', manifest], {
-      env: GO_ENV(),
+      env: goEnv(ctx),
       heartbeatLabel: 'building otelcol-phoenix',
       log: ctx.log,
     });
@@ -255,7 +251,7 @@ async function goBuild(
   args.push(options.pkg);
   await runCommand('go', args, {
     cwd: src,
-    env: GO_ENV(options.env),
+    env: goEnv(ctx, options.env),
     heartbeatLabel: `building ${options.output}`,
     log: ctx.log,
   });
@@ -273,6 +269,8 @@ async function buildFromModuleCopy(
 const jaeger: ComponentRecipe = {
   name: 'jaeger',
   version: STACK_VERSIONS.jaeger.version,
+  licence: 'Apache-2.0',
+  modules: [STACK_VERSIONS.jaeger.module],
   binaries: ['jaeger'],
   source: `go build ./cmd/jaeger in ${STACK_VERSIONS.jaeger.module}@${STACK_VERSIONS.jaeger.moduleVersion} (= Jaeger v${STACK_VERSIONS.jaeger.version})`,
   coldEstimate: 'about 8 minutes',
@@ -289,159 +287,43 @@ const jaeger: ComponentRecipe = {
     }),
 };
 
-const loki: ComponentRecipe = {
-  name: 'loki',
-  version: STACK_VERSIONS.loki.version,
-  binaries: ['loki'],
-  source: `go build ./cmd/loki in ${STACK_VERSIONS.loki.module}@${STACK_VERSIONS.loki.moduleVersion}`,
-  coldEstimate: 'about 10 minutes',
-  versionArgs: { loki: ['-version'] },
-  build: (ctx) => {
-    const v = STACK_VERSIONS.loki.version;
-    const p = 'github.com/grafana/loki/v3/pkg/util/build';
-    return buildFromModuleCopy(ctx, {
-      name: 'loki',
-      version: v,
-      module: STACK_VERSIONS.loki.module,
-      moduleVersion: STACK_VERSIONS.loki.moduleVersion,
-      nested: STACK_VERSIONS.loki.nested,
-      pkg: './cmd/loki',
-      output: 'loki',
-      tags: 'netgo',
-      ldflags: `-s -w -X ${p}.Version=${v} -X ${p}.Branch=v${v} -X ${p}.Revision=v${v}`,
-    });
-  },
-};
-
-/** Grafana's build environment: cgo for sqlite (mattn/go-sqlite3); `-mod=mod` as in its own Makefile. */
-const GRAFANA_GO_ENV: NodeJS.ProcessEnv = {
-  CGO_ENABLED: '1',
-  GOTOOLCHAIN: 'local',
-  GOFLAGS: '-mod=mod -buildvcs=false',
-};
-
-/** The directories of the module Grafana reads at run time (`--homepath`); the frontend is not built. */
-export const GRAFANA_HOME_DIRS = ['conf', 'public'] as const;
-
-/** Fails early, naming gcc, when cgo cannot work (or, for the static build, when libc.a is missing). */
-async function checkCgoToolchain(): Promise<void> {
-  if (!(await which('gcc', { nothrow: true }))) {
-    throw new HarnessError(
-      'building Grafana needs gcc (cgo, for its sqlite driver), and gcc is not on PATH',
-      {
-        hint: 'install a C toolchain: sudo apt-get install -y gcc libc6-dev   (then re-run npm run stack:provision)',
-      },
-    );
-  }
-  const libc = (await runCommand('gcc', ['-print-file-name=libc.a']).catch(() => '')).trim();
-  if (!libc.startsWith('/') || !existsSync(libc)) {
-    throw new HarnessError(
-      "the static Grafana build (for FROM scratch images) needs glibc's libc.a, not found by gcc",
-      {
-        hint: 'sudo apt-get install -y libc6-dev   (then re-run npm run stack:provision)',
-      },
-    );
-  }
-}
-
 /**
- * Grafana's backend from its Go module (no frontend build: the HTTP API works without it): the
- * module copy, `go mod download`, `wire gen` (Makefile `gen-go`; the CUE outputs are committed in
- * this version), then two builds with Grafana's own ldflags: `bin/grafana` (dynamic, libc only) for
- * the local runner and `bin/grafana-static` for FROM scratch images; plus `home/` (conf/ and public/).
+ * VictoriaLogs, the embedded log store: one `go install` of its Apache-2.0 module (no replace lines),
+ * static (CGO off), about 30 s cold.
  */
-async function buildGrafana(ctx: BuildContext): Promise<void> {
-  const spec = STACK_VERSIONS.grafana;
-  await checkCgoToolchain();
-  const wireDir = join(ctx.root, 'tools', `wire-${spec.wire.version}`);
-  if (!existsSync(join(wireDir, 'wire'))) {
-    ctx.log(`  installing wire ${spec.wire.version}`);
-    await runCommand('go', ['install', `${spec.wire.module}@${spec.wire.version}`], {
-      env: GO_ENV({ GOBIN: wireDir }),
-      heartbeatLabel: 'building wire',
-      log: ctx.log,
-    });
-  }
-  const src = await prepareModuleCopy(ctx, {
-    name: 'grafana',
-    version: spec.version,
-    module: spec.module,
-    moduleVersion: spec.moduleVersion,
-  });
-  // Newer Grafana trees replace nested modules with local paths the module zip omits: say so plainly.
-  const localReplaces = readFileSync(join(src, 'go.mod'), 'utf8')
-    .split('\n')
-    .filter((line) => !line.trim().startsWith('//') && /=>\s*\.\.?\//.test(line));
-  if (localReplaces.length > 0) {
-    throw new HarnessError(
-      `${spec.module}@${spec.moduleVersion} replaces modules with local paths; fetch them first:\n${localReplaces.join('\n')}`,
-      { where: join(src, 'go.mod'), hint: 'add them as `nested` modules, as for Loki in stack/versions.ts' },
+const victorialogs: ComponentRecipe = {
+  name: 'victorialogs',
+  version: STACK_VERSIONS.victorialogs.version,
+  licence: 'Apache-2.0',
+  modules: [STACK_VERSIONS.victorialogs.module],
+  binaries: ['victoria-logs'],
+  source: `go install ${STACK_VERSIONS.victorialogs.module}@${STACK_VERSIONS.victorialogs.moduleVersion}`,
+  coldEstimate: 'about 30 seconds',
+  versionArgs: { 'victoria-logs': ['-version'] },
+  async build(ctx) {
+    const spec = STACK_VERSIONS.victorialogs;
+    const bin = join(componentDir('victorialogs', spec.version, ctx.root), 'bin');
+    mkdirSync(bin, { recursive: true });
+    await runCommand(
+      'go',
+      ['install', '-trimpath', '-ldflags', '-s -w', `${spec.module}@${spec.moduleVersion}`],
+      { env: goEnv(ctx, { GOBIN: bin }), heartbeatLabel: 'building victoria-logs', log: ctx.log },
     );
-  }
-  ctx.log("  go mod download (all of Grafana's dependencies)");
-  await runCommand('go', ['mod', 'download'], {
-    cwd: src,
-    env: GO_ENV(GRAFANA_GO_ENV),
-    heartbeatLabel: "downloading Grafana's dependencies",
-    log: ctx.log,
-  });
-  ctx.log('  wire gen -tags oss ./pkg/server');
-  await runCommand(join(wireDir, 'wire'), ['gen', '-tags', 'oss', './pkg/server'], {
-    cwd: src,
-    env: GO_ENV(GRAFANA_GO_ENV),
-    heartbeatLabel: 'generating wire_gen.go',
-    log: ctx.log,
-  });
-  const ldflags = `-w -X main.version=${spec.version} -X main.commit=${spec.commit} -X main.buildstamp=${spec.buildstamp} -X main.buildBranch=${spec.branch}`;
-  const common = {
-    name: 'grafana' as const,
-    version: spec.version,
-    pkg: './pkg/cmd/grafana',
-    env: GRAFANA_GO_ENV,
-  };
-  await goBuild(ctx, src, { ...common, output: 'grafana', ldflags });
-  // Grafana's own static flags (pkg/build/grafana/variant.go); the linker's warning about sqlite's dlopen is harmless.
-  await goBuild(ctx, src, {
-    ...common,
-    output: 'grafana-static',
-    tags: 'netgo,osusergo',
-    ldflags: `${ldflags} -linkmode=external -extldflags=-static`,
-  });
-  // home/ last and by rename, so a complete home/ means a complete build.
-  const home = join(componentDir('grafana', spec.version, ctx.root), 'home');
-  rmSync(`${home}.tmp`, { recursive: true, force: true });
-  for (const dir of GRAFANA_HOME_DIRS) cpSync(join(src, dir), join(`${home}.tmp`, dir), { recursive: true });
-  rmSync(home, { recursive: true, force: true });
-  renameSync(`${home}.tmp`, home);
-}
-
-const grafana: ComponentRecipe = {
-  name: 'grafana',
-  version: STACK_VERSIONS.grafana.version,
-  binaries: ['grafana', 'grafana-static'],
-  requiredFiles: ['home/conf/defaults.ini', 'home/public'],
-  source: `go build ./pkg/cmd/grafana in ${STACK_VERSIONS.grafana.module}@${STACK_VERSIONS.grafana.moduleVersion} (main commit ${STACK_VERSIONS.grafana.commit.slice(0, 8)}, cgo), dynamic and static`,
-  coldEstimate: 'about 10 minutes',
-  versionArgs: { grafana: ['--version'], 'grafana-static': ['--version'] },
-  build: buildGrafana,
+  },
 };
 
 export const RECIPES: Record<ComponentName, ComponentRecipe> = {
   prometheus: aptRecipe('prometheus'),
   alertmanager: aptRecipe('alertmanager'),
-  k6,
   otelcol,
   jaeger,
-  loki,
-  grafana,
+  victorialogs,
 };
 
 export const COMPONENT_ORDER: readonly ComponentName[] = [
   'prometheus',
   'alertmanager',
-  'k6',
   'otelcol',
   'jaeger',
-  'loki',
-  'grafana',
+  'victorialogs',
 ];

@@ -10,7 +10,6 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  GenericContainer,
   ImageName,
   Wait,
   getContainerRuntimeClient,
@@ -20,13 +19,21 @@ import {
 import { HarnessError, newRunId } from '../../core/index.ts';
 import { ensureLocalImage } from '../images/local-image.ts';
 import { onShutdown } from '../lifecycle.ts';
-import { COMPONENT_SPECS, HARNESS_TIMING, STACK_COMPONENTS, type StackComponentName } from '../spec/index.ts';
+import {
+  COMPONENT_SPECS,
+  componentVersion,
+  HARNESS_TIMING,
+  officialImage,
+  selectComponents,
+  type ProgramSource,
+  type StackComponentName,
+} from '../spec/index.ts';
 import { prometheusDockerSpec, probeTargetsFile } from '../spec/prometheus.ts';
 import type { RenderContext } from '../spec/types.ts';
-import { STACK_VERSIONS } from '../versions.ts';
 import { WebhookSink } from '../webhook-sink.ts';
 import { ownerLabels, removeByLabel } from './docker-cleanup.ts';
 import { DEFAULT_RULE_GLOBS, type LocalStackOptions } from './local.ts';
+import { LoopbackContainer } from './loopback-container.ts';
 import { declaredHostDir, RunSecrets } from './run-secrets.ts';
 import {
   flatEndpoints,
@@ -47,10 +54,17 @@ export interface DockerStackOptions extends LocalStackOptions {
   images?: ImageSource;
 }
 
+const PROGRAM_SOURCE: Record<ImageSource, ProgramSource> = {
+  official: 'official-images',
+  local: 'local-images',
+  auto: 'auto-images',
+};
+
 /** Where each official image keeps its writable data (they differ; local images use /data). */
 const OFFICIAL_DATA_DIR: Record<StackComponentName, string> = {
   prometheus: '/prometheus',
   alertmanager: '/alertmanager',
+  victorialogs: '/victoria-logs-data',
   loki: '/loki',
   jaeger: '/tmp',
   'otel-collector': '/tmp',
@@ -118,16 +132,21 @@ async function runtimeClient(): Promise<ContainerRuntimeClient> {
   }
 }
 
-/** Chooses each component's image: official pinned tags, or local FROM-scratch images of the provisioned binaries. */
+/**
+ * Chooses each component's image: official pinned tags, or local FROM-scratch images of the
+ * provisioned binaries. Loki and Grafana have official images only (selectComponents has refused
+ * them with any other source).
+ */
 async function resolveImage(
   client: ContainerRuntimeClient,
   name: StackComponentName,
   source: ImageSource,
   log: (line: string) => void,
 ): Promise<{ image: string; official: boolean }> {
-  const provisioned = COMPONENT_SPECS[name].provisioned;
-  const official = STACK_VERSIONS[provisioned].image;
-  if (source === 'official') return { image: official, official: true };
+  const spec = COMPONENT_SPECS[name];
+  const official = officialImage(spec);
+  if (source === 'official' || !('provisioned' in spec.source)) return { image: official, official: true };
+  const provisioned = spec.source.provisioned;
   if (source === 'auto') {
     if (await client.image.exists(ImageName.fromString(official))) return { image: official, official: true };
     const pulled = await Promise.race([
@@ -153,7 +172,9 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
   const runId = options.runId ?? newRunId();
   const runDir = resolve(options.outDir ?? 'out', runId);
   const dir = join(runDir, 'stack');
-  const names = options.components ?? STACK_COMPONENTS;
+  const images = options.images ?? 'auto';
+  // Before anything is created: Loki and Grafana run only from their official images.
+  const { names, logStore } = selectComponents(options, PROGRAM_SOURCE[images]);
   const fleetLogDir = options.fleetLogDir ?? join(runDir, 'fleet-logs');
   const targetsDir = join(dir, 'prometheus', 'targets');
   for (const d of [dir, fleetLogDir, targetsDir]) mkdirSync(d, { recursive: true });
@@ -196,7 +217,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
       names.map(async (name) => {
         // Prometheus finds a containerised fleet by the seed's DNS names (stack/fleet-containers.ts).
         const spec = name === 'prometheus' ? prometheusDockerSpec : COMPONENT_SPECS[name];
-        const { image, official } = await resolveImage(client, name, options.images ?? 'auto', log);
+        const { image, official } = await resolveImage(client, name, images, log);
         const ctx: RenderContext = {
           bindHost: '0.0.0.0',
           port: (p) => {
@@ -215,7 +236,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
           scrapeTargetsFile: `${TARGETS_DIR}/phoenix-services.json`,
           timing: options.timing ?? HARNESS_TIMING,
           environment: options.environment ?? 'harness',
-          ...(spec.home ? { homeDir: spec.home.imagePath } : {}),
+          logStore,
           hostDir: (n) => {
             declaredHostDir(name, spec.hostDirs, n);
             return `${CONFIG_DIR}/${n}`;
@@ -233,7 +254,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
           files.push(...ruleFiles.map((r) => ({ content: r.content, target: `${RULES_DIR}/${r.name}` })));
         const command = official && rendered.imageArgs ? rendered.imageArgs : rendered.args;
         // rendered.env may hold secrets (Grafana's admin password): the container's environment only.
-        let container = new GenericContainer(image)
+        let container = new LoopbackContainer(image)
           .withNetworkMode(networkName)
           .withNetworkAliases(name)
           .withLabels(labels)
@@ -279,7 +300,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
           name,
           new DockerComponent(
             name,
-            STACK_VERSIONS[spec.provisioned].version,
+            componentVersion(spec),
             startedContainer,
             rendered.endpoints,
             spec.containerPorts,

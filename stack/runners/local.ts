@@ -7,14 +7,15 @@ import { cacheRoot } from '../provision/cache.ts';
 import { requireProvisioned } from '../provision/provision.ts';
 import {
   COMPONENT_SPECS,
+  componentVersion,
   HARNESS_TIMING,
-  STACK_COMPONENTS,
+  selectComponents,
   type StackComponentName,
+  type StackSelection,
   type StackTiming,
 } from '../spec/index.ts';
 import { probeTargetsFile } from '../spec/prometheus.ts';
 import type { RenderContext } from '../spec/types.ts';
-import { STACK_VERSIONS } from '../versions.ts';
 import { WebhookSink } from '../webhook-sink.ts';
 import {
   killGroup,
@@ -36,11 +37,10 @@ import {
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_RULE_GLOBS = [join(REPO_ROOT, 'stack/prometheus/rules/*.yml')];
 
-export interface LocalStackOptions {
+export interface LocalStackOptions extends StackSelection {
   runId?: string;
   /** Run artifacts root; the stack writes under `<outDir>/<runId>/stack/`. */
   outDir?: string;
-  components?: readonly StackComponentName[];
   timing?: StackTiming;
   ruleFiles?: string[];
   fleetLogDir?: string;
@@ -142,7 +142,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const runDir = resolve(options.outDir ?? 'out', runId);
   const dir = join(runDir, 'stack');
   mkdirSync(dir, { recursive: true });
-  const names = options.components ?? STACK_COMPONENTS;
+  // Loki and Grafana are refused here, with what to do instead: they never run from a local binary.
+  const { names, logStore } = selectComponents(options, 'local-binaries');
   const timing = options.timing ?? HARNESS_TIMING;
   const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
   const fleetLogDir = options.fleetLogDir ?? join(runDir, 'fleet-logs');
@@ -150,7 +151,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   reapOrphans(log);
   const binaries = Object.fromEntries(
-    names.map((n) => [n, requireProvisioned(COMPONENT_SPECS[n].provisioned)]),
+    names.map((n) => {
+      const source = COMPONENT_SPECS[n].source;
+      return [n, 'provisioned' in source ? requireProvisioned(source.provisioned) : undefined];
+    }),
   );
 
   // Ports for every component first, so all configs can be rendered and all processes started at once.
@@ -200,7 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         scrapeTargetsFile,
         timing,
         environment: options.environment ?? 'harness',
-        ...(spec.home && provisioned ? { homeDir: join(provisioned.dir, spec.home.provisionedDir) } : {}),
+        logStore,
         // The checkout's own directories, read in place (edits show up in the running component).
         hostDir: (n) => declaredHostDir(name, spec.hostDirs, n),
         secret: secrets.forComponent(name),
@@ -220,7 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!binary) throw new HarnessError(`${name}: provisioned component has no binary ${rendered.binary}`);
       const logFile = join(dir, `${name}.log`);
       const fd = openSync(logFile, 'a');
-      // rendered.env may hold secrets (Grafana's admin password): it goes to the child only, never to a log or file.
+      // rendered.env may hold secrets: it goes to the child only, never to a log or file.
       const child = spawn(binary, rendered.args, {
         cwd: dataDir,
         env: { ...process.env, ...rendered.env },
@@ -230,7 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closeSync(fd);
       if (child.pid === undefined) throw new HarnessError(`${name}: could not start ${binary}`);
       journal.processGroups.push({ pgid: child.pid, marker: cacheRoot() });
-      const version = STACK_VERSIONS[spec.provisioned].version;
+      const version = componentVersion(spec);
       const healthUrl = `http://${LOOPBACK}:${requirePort(ports, name, rendered.readiness.port)}${rendered.readiness.path}`;
       components.set(
         name,
@@ -294,6 +298,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sink,
     readyMs,
     scrapeTargetHost: LOOPBACK,
+    fleetLogDir,
     endpoints,
     credentials: () => secrets.credentials(),
     ...sharedStackMethods({

@@ -3,6 +3,12 @@ import type { ImageSource } from './docker.ts';
 import { startLocalStack, type LocalStackOptions } from './local.ts';
 import type { RunnerKind, StartedStack } from './types.ts';
 
+/**
+ * `logStore` (default `victorialogs`) and `grafana` (default false) come from LocalStackOptions:
+ * `logStore: 'loki'` and `grafana: true` need `runner: 'docker'` with `images: 'official'`
+ * (Loki and Grafana are AGPL: never run from a local binary or image); otherwise a HarnessError
+ * says what to do.
+ */
 export interface StartStackOptions extends LocalStackOptions {
   runner: RunnerKind;
   images?: ImageSource;

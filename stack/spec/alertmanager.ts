@@ -37,7 +37,7 @@ export function alertmanagerConfig(ctx: Pick<RenderContext, 'peer' | 'timing'>):
 
 export const alertmanagerSpec: ComponentSpec = {
   name: 'alertmanager',
-  provisioned: 'alertmanager',
+  source: { provisioned: 'alertmanager' },
   containerPorts: { http: 9093, cluster: 9094 },
   render(ctx) {
     return {

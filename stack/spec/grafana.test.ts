@@ -19,15 +19,19 @@ function ctx(overrides: Partial<RenderContext> = {}): RenderContext {
     scrapeTargetsFile: '/targets.json',
     timing: HARNESS_TIMING,
     environment: 'test',
-    homeDir: '/cache/grafana/home',
+    logStore: 'loki',
     hostDir: (name) => `/checkout/${name}`,
     secret: () => PASSWORD,
     ...overrides,
   };
 }
 
-describe('the Grafana spec', () => {
+describe('the Grafana spec (official image only)', () => {
   const rendered = grafanaSpec.render(ctx());
+
+  it('is never started from a local binary or image', () => {
+    expect(grafanaSpec.source).toEqual({ userImage: 'grafana' });
+  });
 
   it('provisions the three datasources with fixed uids at the peers, and the dashboards from the host dir', () => {
     const datasources = parse(rendered.files['provisioning/datasources/datasources.yaml'] ?? '') as {
@@ -71,13 +75,23 @@ describe('the Grafana spec', () => {
     });
   });
 
-  it('runs `grafana server` with the home dir, and the official image with its own entrypoint', () => {
-    expect(rendered.args).toEqual(['server', '--homepath=/cache/grafana/home']);
+  it("runs the official image's own entrypoint, with the image's home dir", () => {
     expect(rendered.imageArgs).toEqual([]);
+    expect(rendered.env?.GF_PATHS_HOME).toBe('/usr/share/grafana');
     expect(rendered.readiness).toEqual({ port: 'http', path: '/api/health' });
   });
 
-  it('says so when the runner gives no home directory', () => {
-    expect(() => grafanaSpec.render(ctx({ homeDir: undefined }))).toThrowError(/no home directory/);
+  it('provisions no Loki datasource when VictoriaLogs is the log store (Grafana has none built in)', () => {
+    const datasources = parse(
+      grafanaSpec.render(ctx({ logStore: 'victorialogs' })).files[
+        'provisioning/datasources/datasources.yaml'
+      ] ?? '',
+    ) as { datasources: { uid: string; jsonData: Record<string, unknown> }[] };
+    expect(datasources.datasources.map((d) => d.uid)).toEqual([
+      GRAFANA_DATASOURCES.prometheus.uid,
+      GRAFANA_DATASOURCES.jaeger.uid,
+    ]);
+    // No trace → logs link to a datasource that does not exist.
+    expect(datasources.datasources[1]?.jsonData).toEqual({});
   });
 });

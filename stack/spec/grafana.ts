@@ -1,8 +1,7 @@
-import { HarnessError } from '../../core/index.ts';
 import { GRAFANA_DASHBOARDS_PATH, renderGrafanaProvisioning } from '../grafana/provisioning.ts';
 import type { ComponentSpec } from './types.ts';
 
-/** Where the official image keeps Grafana's homepath (GF_PATHS_HOME); local images put it there too. */
+/** Where the official image keeps Grafana's homepath (GF_PATHS_HOME). */
 export const GRAFANA_HOME_IN_IMAGE = '/usr/share/grafana';
 
 /** Provisioning folders Grafana reads besides datasources/ and dashboards/ (left empty). */
@@ -17,30 +16,26 @@ export function grafanaBasicAuth(password: string, user = GRAFANA_ADMIN_USER): s
 }
 
 /**
- * Grafana with the seed's provisioning (stack/grafana): the Prometheus, Loki and Jaeger datasources
- * with the catalog's fixed uids, and the generated dashboards from this checkout's
- * stack/grafana/dashboards (read in place by the local runner, so an edited dashboard shows up
- * within the provider's 30 s; copied into containers). Everything is set through GF_* variables, as
+ * Grafana (AGPL-3.0: official image only, `--stack docker --images official` with `stack.grafana:
+ * true`; never a local binary or image) with the seed's provisioning (stack/grafana): the
+ * Prometheus and Jaeger datasources, and Loki's when Loki is the log store (Grafana has no built-in
+ * VictoriaLogs datasource: with it, the harness runs the log panels itself), with the catalog's
+ * fixed uids, and the generated dashboards from this checkout's stack/grafana/dashboards (copied
+ * into the container). Everything is set through GF_* variables, as
  * the official image expects; the admin password is made per run and goes only into the environment.
  * Anonymous access and sign-up are off; analytics and update checks make no outbound calls.
  */
 export const grafanaSpec: ComponentSpec = {
   name: 'grafana',
-  provisioned: 'grafana',
+  source: { userImage: 'grafana' },
   containerPorts: { http: 3000 },
-  home: { provisionedDir: 'home', imagePath: GRAFANA_HOME_IN_IMAGE },
   hostDirs: { dashboards: GRAFANA_DASHBOARDS_PATH },
   render(ctx) {
-    if (!ctx.homeDir) {
-      throw new HarnessError('grafana: the runner gave no home directory (conf/ and public/)', {
-        hint: 'the spec declares `home`; the runner must pass it as RenderContext.homeDir',
-      });
-    }
     const password = ctx.secret('admin-password');
     const provisioning = renderGrafanaProvisioning(
       {
         prometheusUrl: `http://${ctx.peer('prometheus', 'http')}`,
-        lokiUrl: `http://${ctx.peer('loki', 'http')}`,
+        ...(ctx.logStore === 'loki' ? { lokiUrl: `http://${ctx.peer('loki', 'http')}` } : {}),
         jaegerUrl: `http://${ctx.peer('jaeger', 'query')}`,
       },
       ctx.hostDir('dashboards'),
@@ -55,11 +50,11 @@ export const grafanaSpec: ComponentSpec = {
     return {
       files,
       binary: 'grafana',
-      args: ['server', `--homepath=${ctx.homeDir}`],
+      args: ['server', `--homepath=${GRAFANA_HOME_IN_IMAGE}`],
       // The official image's /run.sh runs `grafana server --homepath=$GF_PATHS_HOME …` itself.
       imageArgs: [],
       env: {
-        GF_PATHS_HOME: ctx.homeDir,
+        GF_PATHS_HOME: GRAFANA_HOME_IN_IMAGE,
         GF_PATHS_DATA: ctx.dataDir,
         GF_PATHS_LOGS: `${ctx.dataDir}/log`,
         GF_PATHS_PLUGINS: `${ctx.dataDir}/plugins`,
@@ -75,7 +70,7 @@ export const grafanaSpec: ComponentSpec = {
         GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
         GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
         GF_NEWS_NEWS_FEED_ENABLED: 'false',
-        // Unknown to the pinned 10.0 build (ignored); newer Grafanas would otherwise install plugins at start.
+        // Grafana 12 would otherwise install plugins at start (an outbound call).
         GF_PLUGINS_PREINSTALL_DISABLED: 'true',
         GF_LOG_MODE: 'console',
         GF_LOG_LEVEL: 'warn',

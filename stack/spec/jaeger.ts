@@ -8,7 +8,7 @@ import type { ComponentSpec } from './types.ts';
  */
 export const jaegerSpec: ComponentSpec = {
   name: 'jaeger',
-  provisioned: 'jaeger',
+  source: { provisioned: 'jaeger' },
   containerPorts: {
     query: 16686,
     'query-grpc': 16685,

@@ -2,7 +2,8 @@ import { stringify } from 'yaml';
 import type { ComponentSpec } from './types.ts';
 
 /**
- * Loki 3 as a single binary with filesystem storage and the TSDB v13 schema (the seed's Loki 2.7
+ * Loki (AGPL-3.0: official image only, `--stack docker --images official` with `stack.logStore:
+ * 'loki'`; never a local binary or image) as a single binary with filesystem storage and the TSDB v13 schema (the seed's Loki 2.7
  * boltdb setup is deprecated). OTLP ingestion needs structured metadata; `service` (copied from
  * `service.name` by the Collector) and `level` are index labels, as in the seed's Vector sink. The
  * seed also made `trace_id` a label: that is the cardinality pitfall it warns about, so trace ids
@@ -10,7 +11,7 @@ import type { ComponentSpec } from './types.ts';
  */
 export const lokiSpec: ComponentSpec = {
   name: 'loki',
-  provisioned: 'loki',
+  source: { userImage: 'loki' },
   containerPorts: { http: 3100, grpc: 9095 },
   render(ctx) {
     const config = {

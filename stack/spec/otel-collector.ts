@@ -1,18 +1,20 @@
 import { stringify } from 'yaml';
-import type { ComponentSpec, RenderContext } from './types.ts';
+import type { ComponentSpec, LogStore, RenderContext } from './types.ts';
 
 /**
  * The seed's Collector config, corrected for today's components:
  * - the `jaeger` exporter no longer exists: traces go to Jaeger over OTLP/gRPC;
- * - the `loki` exporter no longer exists: logs go to Loki's native OTLP endpoint (`/otlp`);
+ * - the `loki` exporter no longer exists: logs go over OTLP/HTTP to the log store — VictoriaLogs'
+ *   `/insert/opentelemetry/v1/logs` (embedded) or Loki's native `/otlp` (official image, staging);
  * - the filelog receiver tails the fleet's per-service JSON log files (the seed's Vector `file` source);
  * - processors run memory_limiter → resource → batch (the recommended order; the seed put batch before resource);
  * - the resource processor copies `service.name` into `service`, and groupbyattrs lifts each log
- *   record's `level` to the resource: the seed's two Loki labels.
+ *   record's `level` to the resource: the seed's two Loki labels, which are VictoriaLogs' stream
+ *   fields too (the `VL-Stream-Fields` header), so both stores index `{service=…,level=…}`.
  */
 export function otelCollectorConfig(ctx: RenderContext): Record<string, unknown> {
   const processors = ['memory_limiter', 'resource', 'batch'];
-  // Logs also group by `level`, so each record's level becomes a resource attribute Loki indexes.
+  // Logs also group by `level`, so each record's level becomes a resource attribute the store indexes.
   const logProcessors = ['memory_limiter', 'groupbyattrs/level', 'resource', 'batch'];
   return {
     receivers: {
@@ -61,7 +63,7 @@ export function otelCollectorConfig(ctx: RenderContext): Record<string, unknown>
     },
     exporters: {
       'otlp_grpc/jaeger': { endpoint: ctx.peer('jaeger', 'otlp-grpc'), tls: { insecure: true } },
-      'otlp_http/loki': { endpoint: `http://${ctx.peer('loki', 'http')}/otlp`, tls: { insecure: true } },
+      ...logStoreExporter(ctx),
       prometheus_remote_write: {
         endpoint: `http://${ctx.peer('prometheus', 'http')}/api/v1/write`,
         tls: { insecure: true },
@@ -75,7 +77,11 @@ export function otelCollectorConfig(ctx: RenderContext): Record<string, unknown>
       pipelines: {
         traces: { receivers: ['otlp'], processors, exporters: ['otlp_grpc/jaeger'] },
         metrics: { receivers: ['otlp'], processors, exporters: ['prometheus_remote_write'] },
-        logs: { receivers: ['otlp', 'file_log'], processors: logProcessors, exporters: ['otlp_http/loki'] },
+        logs: {
+          receivers: ['otlp', 'file_log'],
+          processors: logProcessors,
+          exporters: [LOG_STORE_EXPORTER[ctx.logStore]],
+        },
       },
       telemetry: {
         logs: { level: 'info' },
@@ -90,9 +96,35 @@ export function otelCollectorConfig(ctx: RenderContext): Record<string, unknown>
   };
 }
 
+/** The Collector's exporter for each log store (its `exporter` label in the Collector's own metrics). */
+export const LOG_STORE_EXPORTER: Record<LogStore, string> = {
+  victorialogs: 'otlp_http/victorialogs',
+  loki: 'otlp_http/loki',
+};
+
+/**
+ * The stream fields VictoriaLogs makes of each OTLP record's resource attributes: the seed's Loki
+ * labels. Not `service.name` (the same value) and never `trace_id` (one stream per request).
+ */
+export const VICTORIALOGS_STREAM_FIELDS = ['service', 'level'] as const;
+
+function logStoreExporter(ctx: RenderContext): Record<string, unknown> {
+  const store = ctx.peer(ctx.logStore, 'http');
+  if (ctx.logStore === 'loki')
+    return { [LOG_STORE_EXPORTER.loki]: { endpoint: `http://${store}/otlp`, tls: { insecure: true } } };
+  return {
+    [LOG_STORE_EXPORTER.victorialogs]: {
+      // Only logs go here: the exporter's traces/metrics endpoints are never used.
+      logs_endpoint: `http://${store}/insert/opentelemetry/v1/logs`,
+      headers: { 'VL-Stream-Fields': VICTORIALOGS_STREAM_FIELDS.join(',') },
+      tls: { insecure: true },
+    },
+  };
+}
+
 export const otelCollectorSpec: ComponentSpec = {
   name: 'otel-collector',
-  provisioned: 'otelcol',
+  source: { provisioned: 'otelcol' },
   containerPorts: { 'otlp-grpc': 4317, 'otlp-http': 4318, metrics: 8888, health: 13133 },
   render(ctx) {
     return {

@@ -15,6 +15,7 @@ const ctx: RenderContext = {
   scrapeTargetsFile: '/etc/phoenix/targets/phoenix-services.json',
   timing: HARNESS_TIMING,
   environment: 'test',
+  logStore: 'victorialogs',
   hostDir: (name) => `/etc/phoenix/${name}`,
   secret: (name) => `secret-${name}`,
 };

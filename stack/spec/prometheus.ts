@@ -30,7 +30,7 @@ export const prometheusSpec: ComponentSpec & {
   render(ctx: RenderContext, discovery?: FleetDiscovery): RenderedComponent;
 } = {
   name: 'prometheus',
-  provisioned: 'prometheus',
+  source: { provisioned: 'prometheus' },
   containerPorts: { http: 9090 },
   render(ctx: RenderContext, discovery: FleetDiscovery = 'file') {
     const config = {
@@ -47,7 +47,8 @@ export const prometheusSpec: ComponentSpec & {
           static_configs: [{ targets: [ctx.peer('otel-collector', 'metrics')] }],
         },
         { job_name: 'alertmanager', static_configs: [{ targets: [ctx.peer('alertmanager', 'http')] }] },
-        { job_name: 'loki', static_configs: [{ targets: [ctx.peer('loki', 'http')] }] },
+        // The log store's own counters (ingested, dropped lines) for the pipeline checks; job = store name.
+        { job_name: ctx.logStore, static_configs: [{ targets: [ctx.peer(ctx.logStore, 'http')] }] },
         { job_name: 'jaeger', static_configs: [{ targets: [ctx.peer('jaeger', 'metrics')] }] },
         phoenixServicesJob(ctx, discovery),
         // The harness's own probe targets: never in phoenix-services, whose `up` ServiceDown watches.

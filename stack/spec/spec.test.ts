@@ -1,6 +1,14 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { COMPONENT_SPECS, HARNESS_TIMING, STACK_COMPONENTS, type RenderContext } from './index.ts';
+import { HarnessError } from '../../core/index.ts';
+import {
+  COMPONENT_SPECS,
+  HARNESS_TIMING,
+  selectComponents,
+  STACK_COMPONENTS,
+  USER_IMAGE_COMPONENTS,
+  type RenderContext,
+} from './index.ts';
 
 function ctx(overrides: Partial<RenderContext> = {}): RenderContext {
   let next = 20_000;
@@ -16,7 +24,7 @@ function ctx(overrides: Partial<RenderContext> = {}): RenderContext {
     scrapeTargetsFile: '/cfg/targets.json',
     timing: HARNESS_TIMING,
     environment: 'test',
-    homeDir: '/home',
+    logStore: 'victorialogs',
     hostDir: (name) => `/host/${name}`,
     secret: (name) => `secret-${name}`,
     ...overrides,
@@ -24,14 +32,45 @@ function ctx(overrides: Partial<RenderContext> = {}): RenderContext {
 }
 
 describe('component specs', () => {
-  it.each(STACK_COMPONENTS)('%s binds only to the given host and renders parseable YAML', (name) => {
-    const rendered = COMPONENT_SPECS[name].render(ctx({ bindHost: '127.0.0.1' }));
-    for (const content of Object.values(rendered.files)) {
-      expect(() => parse(content)).not.toThrow();
-      // Nothing may listen on all interfaces in the local runner.
-      expect(content).not.toMatch(/0\.0\.0\.0/);
-    }
-    expect(rendered.readiness.path).toMatch(/^\//);
+  it.each([...STACK_COMPONENTS, ...USER_IMAGE_COMPONENTS])(
+    '%s binds only to the given host and renders parseable YAML',
+    (name) => {
+      const rendered = COMPONENT_SPECS[name].render(ctx({ bindHost: '127.0.0.1' }));
+      for (const content of Object.values(rendered.files)) {
+        expect(() => parse(content)).not.toThrow();
+        // Nothing may listen on all interfaces in the local runner.
+        expect(content).not.toMatch(/0\.0\.0\.0/);
+      }
+      expect(rendered.readiness.path).toMatch(/^\//);
+      expect(rendered.args.join(' ')).not.toMatch(/0\.0\.0\.0/);
+    },
+  );
+
+  it('runs VictoriaLogs on the given address with its data dir, answering /health', () => {
+    const rendered = COMPONENT_SPECS.victorialogs.render(ctx({ port: () => 9428 }));
+    expect(rendered.binary).toBe('victoria-logs');
+    expect(rendered.args).toEqual(
+      expect.arrayContaining([
+        '-httpListenAddr=127.0.0.1:9428',
+        '-storageDataPath=/data',
+        '-retentionPeriod=7d',
+      ]),
+    );
+    expect(rendered.readiness).toEqual({ port: 'http', path: '/health' });
+    expect(COMPONENT_SPECS.victorialogs.containerPorts).toEqual({ http: 9428 });
+    expect(COMPONENT_SPECS.victorialogs.source).toEqual({ provisioned: 'victorialogs' });
+  });
+
+  it('gives Loki and Grafana no provisioned binary: official images only', () => {
+    expect(COMPONENT_SPECS.loki.source).toEqual({ userImage: 'loki' });
+    expect(COMPONENT_SPECS.grafana.source).toEqual({ userImage: 'grafana' });
+    expect(STACK_COMPONENTS).toEqual([
+      'jaeger',
+      'victorialogs',
+      'prometheus',
+      'alertmanager',
+      'otel-collector',
+    ]);
   });
 
   it('routes critical alerts to pagerduty and continues to the default slack receiver (the seed route tree)', () => {
@@ -56,15 +95,37 @@ describe('component specs', () => {
     expect(config.receivers.every((r) => r.webhook_configs[0]?.send_resolved)).toBe(true);
   });
 
-  it('sends traces to Jaeger over OTLP, logs to Loki /otlp and metrics by remote write', () => {
-    const config = parse(COMPONENT_SPECS['otel-collector'].render(ctx()).files['config.yaml'] ?? '') as {
-      exporters: Record<string, { endpoint: string }>;
-      service: { pipelines: Record<string, { receivers: string[]; exporters: string[] }> };
-    };
+  type CollectorConfig = {
+    exporters: Record<
+      string,
+      { endpoint?: string; logs_endpoint?: string; headers?: Record<string, string> }
+    >;
+    service: { pipelines: Record<string, { receivers: string[]; exporters: string[] }> };
+  };
+  const collectorConfig = (c: RenderContext) =>
+    parse(COMPONENT_SPECS['otel-collector'].render(c).files['config.yaml'] ?? '') as CollectorConfig;
+
+  it('sends traces to Jaeger over OTLP, logs to VictoriaLogs with the stream fields service and level, metrics by remote write', () => {
+    const config = collectorConfig(ctx());
     expect(config.exporters['otlp_grpc/jaeger']?.endpoint).toBe('jaeger:otlp-grpc');
-    expect(config.exporters['otlp_http/loki']?.endpoint).toBe('http://loki:http/otlp');
+    expect(config.exporters['otlp_http/victorialogs']).toEqual({
+      logs_endpoint: 'http://victorialogs:http/insert/opentelemetry/v1/logs',
+      headers: { 'VL-Stream-Fields': 'service,level' },
+      tls: { insecure: true },
+    });
+    expect(config.exporters['otlp_http/loki']).toBeUndefined();
     expect(config.exporters.prometheus_remote_write?.endpoint).toBe('http://prometheus:http/api/v1/write');
-    expect(config.service.pipelines.logs?.receivers).toEqual(['otlp', 'file_log']);
+    expect(config.service.pipelines.logs).toMatchObject({
+      receivers: ['otlp', 'file_log'],
+      exporters: ['otlp_http/victorialogs'],
+    });
+  });
+
+  it("sends logs to Loki's /otlp when Loki is the log store", () => {
+    const config = collectorConfig(ctx({ logStore: 'loki' }));
+    expect(config.exporters['otlp_http/loki']?.endpoint).toBe('http://loki:http/otlp');
+    expect(config.exporters['otlp_http/victorialogs']).toBeUndefined();
+    expect(config.service.pipelines.logs?.exporters).toEqual(['otlp_http/loki']);
   });
 
   it('gives Prometheus the seed jobs it can honour, a file_sd job for the fleet and the rule files', () => {
@@ -81,4 +142,59 @@ describe('component specs', () => {
       config.scrape_configs.find((j) => j.job_name === 'phoenix-services')?.file_sd_configs?.[0]?.files,
     ).toEqual(['/cfg/targets.json']);
   });
+
+  it.each(['victorialogs', 'loki'] as const)(
+    'scrapes the log store (%s) under its own job name, and no other',
+    (logStore) => {
+      const config = parse(
+        COMPONENT_SPECS.prometheus.render(ctx({ logStore })).files['prometheus.yml'] ?? '',
+      ) as {
+        scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+      };
+      const other = logStore === 'loki' ? 'victorialogs' : 'loki';
+      expect(config.scrape_configs.find((j) => j.job_name === logStore)?.static_configs).toEqual([
+        { targets: [`${logStore}:http`] },
+      ]);
+      expect(config.scrape_configs.map((j) => j.job_name)).not.toContain(other);
+    },
+  );
+});
+
+describe('selectComponents', () => {
+  it('starts the embedded set by default, with VictoriaLogs as the log store', () => {
+    expect(selectComponents({}, 'local-binaries')).toEqual({
+      names: ['jaeger', 'victorialogs', 'prometheus', 'alertmanager', 'otel-collector'],
+      logStore: 'victorialogs',
+    });
+  });
+
+  it('puts Loki in VictoriaLogs place and adds Grafana from official images', () => {
+    expect(selectComponents({ logStore: 'loki', grafana: true }, 'official-images')).toEqual({
+      names: ['jaeger', 'loki', 'prometheus', 'alertmanager', 'otel-collector', 'grafana'],
+      logStore: 'loki',
+    });
+  });
+
+  it.each(['local-binaries', 'local-images', 'auto-images'] as const)(
+    'refuses Loki and Grafana from %s, saying to use official images',
+    (source) => {
+      for (const selection of [
+        { logStore: 'loki' as const },
+        { grafana: true },
+        { components: ['loki' as const] },
+      ]) {
+        let error: unknown;
+        try {
+          selectComponents(selection, source);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(HarnessError);
+        expect((error as HarnessError).message).toMatch(
+          /^(loki|grafana) cannot run on --stack (local|docker --images (local|auto)): it is AGPL-3\.0, so the harness never builds or runs it from a local binary or image/,
+        );
+        expect((error as HarnessError).hint).toContain('--stack docker --images official');
+      }
+    },
+  );
 });

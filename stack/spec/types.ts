@@ -1,14 +1,30 @@
-/** The components of the monitoring stack, named as the seed's docker-compose services (network aliases). */
+import type { ComponentName, UserImageName } from '../versions.ts';
+
+/**
+ * The embedded stack (all Apache-2.0, provisioned here): the components every runner starts by
+ * default, named as the seed's docker-compose services (network aliases) where the seed has them.
+ */
 export const STACK_COMPONENTS = [
   'jaeger',
-  'loki',
+  'victorialogs',
   'prometheus',
   'alertmanager',
   'otel-collector',
-  // Last, but not after the others: it needs its datasources' URLs only at query time, so it starts in parallel.
-  'grafana',
 ] as const;
-export type StackComponentName = (typeof STACK_COMPONENTS)[number];
+export type EmbeddedComponentName = (typeof STACK_COMPONENTS)[number];
+
+/**
+ * Components the harness never builds or runs from a local binary (AGPL-3.0): the docker runner
+ * starts their official images, pulled by the user's own Docker, when the config asks for them.
+ */
+export const USER_IMAGE_COMPONENTS = ['loki', 'grafana'] as const;
+export type UserImageComponentName = (typeof USER_IMAGE_COMPONENTS)[number];
+
+export type StackComponentName = EmbeddedComponentName | UserImageComponentName;
+
+/** Where the fleet's logs go: the embedded VictoriaLogs, or Loki (official image only). */
+export const LOG_STORES = ['victorialogs', 'loki'] as const;
+export type LogStore = (typeof LOG_STORES)[number];
 
 /** Timing knobs shared by Prometheus and Alertmanager; production values come from the seed. */
 export interface StackTiming {
@@ -62,8 +78,8 @@ export interface RenderContext {
   timing: StackTiming;
   /** Value for the Collector's `deployment.environment` resource attribute (seed: ${ENVIRONMENT}). */
   environment: string;
-  /** The component's `home` (see ComponentSpec.home) as it sees it; undefined when it declares none. */
-  homeDir?: string;
+  /** The log store of this stack: where the Collector sends logs, what Prometheus scrapes, Grafana's log datasource. */
+  logStore: LogStore;
   /** One of the spec's `hostDirs` as the component sees it (local: the checkout's path; containers: a copy). */
   hostDir(name: string): string;
   /**
@@ -101,18 +117,18 @@ export interface RenderedComponent {
   clientHeaders?: Record<string, string>;
 }
 
+/**
+ * Where a component's program comes from: a component provisioned here (binary for the local
+ * runner, official image or a local `FROM scratch` image for docker), or only the official image
+ * the user's Docker pulls (stack/versions.ts USER_IMAGES) — never a local binary or local image.
+ */
+export type ComponentSource = { provisioned: ComponentName } | { userImage: UserImageName };
+
 export interface ComponentSpec {
   name: StackComponentName;
-  /** The provisioned component that supplies the binary (see stack/versions.ts). */
-  provisioned: 'prometheus' | 'alertmanager' | 'otelcol' | 'jaeger' | 'loki' | 'grafana';
+  source: ComponentSource;
   /** Named ports, with the port each listens on inside a container (the seed's / upstream defaults). */
   containerPorts: Record<string, number>;
-  /**
-   * Read-only run-time files shipped with the provisioned component besides its binaries (Grafana's
-   * conf/ and public/): `provisionedDir` is relative to `<cache>/<name>-<version>/`, `imagePath` is
-   * where the official image keeps them, and where local images put them too.
-   */
-  home?: { provisionedDir: string; imagePath: string };
   /** Directories of this checkout the component reads (absolute paths), by name: see RenderContext.hostDir. */
   hostDirs?: Record<string, string>;
   render(ctx: RenderContext): RenderedComponent;

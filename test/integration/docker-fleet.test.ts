@@ -24,6 +24,7 @@ import {
   type FleetControl,
   type JaegerTrace,
 } from '../../validators/index.ts';
+import { serviceLinesOfTrace } from './fixtures/victorialogs.ts';
 
 const INGEST_TIMEOUT_MS = 45_000;
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -137,18 +138,12 @@ describe.skipIf(!dockerAnswers && process.env.CI !== 'true')(
       );
     });
 
-    it("stores the request's log lines in Loki, from each service on the path (files → Collector)", async () => {
-      const loki = clients.loki!;
-      const linesOf = async (service: ServiceName) =>
-        (
-          await loki.queryRange(`{service="${service}"} | json | trace_id="${request.traceId}"`, {
-            start: new Date(request.started.getTime() - 60_000),
-            end: new Date(Date.now() + 5_000),
-            limit: 100,
-          })
-        ).flatMap((s) => s.values.map((v) => v[1]));
+    it("stores the request's log lines in VictoriaLogs, from each service on the path (files → Collector)", async () => {
+      const victoriaLogs = stack.component('victorialogs').getUrl();
+      const linesOf = (service: ServiceName) =>
+        serviceLinesOfTrace(victoriaLogs, service, request.traceId, request.started);
       const outcome = await pollUntil({
-        description: 'log lines of every service in Loki',
+        description: 'log lines of every service in VictoriaLogs',
         probe: async () => {
           const counts = await Promise.all(
             [...request.services].map(async (s) => [s, (await linesOf(s)).length] as const),
@@ -159,13 +154,14 @@ describe.skipIf(!dockerAnswers && process.env.CI !== 'true')(
         timeoutMs: INGEST_TIMEOUT_MS,
         intervalMs: 1000,
       });
-      expect(outcome.last, `services without log lines in Loki at ${loki.baseUrl}`).toEqual([]);
-      const line = JSON.parse((await linesOf('data-router'))[0]!) as Record<string, unknown>;
-      expect(line).toMatchObject({
-        service: 'data-router',
+      expect(outcome.last, `services without log lines in VictoriaLogs at ${victoriaLogs}`).toEqual([]);
+      const [record] = await linesOf('data-router');
+      expect(record).toMatchObject({
+        _stream: '{level="info",service="data-router"}',
         trace_id: request.traceId,
         correlation_id: request.correlationId,
       });
+      expect(JSON.parse(record!._msg!)).toMatchObject({ service: 'data-router', trace_id: request.traceId });
     });
 
     it('injects faults through each container’s /admin/faults', async () => {

@@ -42,17 +42,44 @@ describe.skipIf(!dockerAnswers && process.env.CI !== 'true')('the docker runner 
     for (const r of results) expect(r.status, `${r.id}: ${r.message}`).toBe('pass');
   });
 
-  it('serves Grafana from its FROM-scratch image, reaching Prometheus by its network alias', async () => {
-    const grafana = stack.component('grafana');
-    const health = await fetch(grafana.getHealthUrl());
-    expect(health.status, grafana.getHealthUrl()).toBe(200);
-    expect(((await health.json()) as { version?: string }).version).toBe(grafana.version);
-    const headers = stack.credentials().grafana ?? {};
-    expect((await fetch(`${grafana.getUrl()}/api/search`)).status).toBe(401);
-    const prometheus = await fetch(`${grafana.getUrl()}/api/datasources/uid/phoenix-prometheus/health`, {
-      headers,
+  it('starts the embedded set only, VictoriaLogs from its FROM-scratch image', async () => {
+    expect([...stack.components.keys()].sort()).toEqual([
+      'alertmanager',
+      'jaeger',
+      'otel-collector',
+      'prometheus',
+      'victorialogs',
+    ]);
+    const vl = stack.component('victorialogs');
+    expect(vl.version).toBe('1.52.1');
+    expect((await fetch(vl.getHealthUrl())).status, vl.getHealthUrl()).toBe(200);
+  });
+
+  it('has Prometheus scrape VictoriaLogs by its network alias (the log store loss counters)', async () => {
+    const prometheus = stack.component('prometheus').getUrl();
+    const outcome = await pollUntil({
+      description: 'vl_rows_ingested_total scraped from the victorialogs job',
+      probe: async () => {
+        const res = await fetch(
+          `${prometheus}/api/v1/query?query=${encodeURIComponent('up{job="victorialogs"}')}`,
+        );
+        const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+        return body.data.result.map((r) => r.value[1]);
+      },
+      until: (values) => values.includes('1'),
+      timeoutMs: 30_000,
+      intervalMs: 500,
     });
-    expect(prometheus.status, await prometheus.clone().text()).toBe(200);
+    expect(outcome.last).toEqual(['1']);
+  });
+
+  it('refuses Loki and Grafana from local images, saying to use official ones', async () => {
+    await expect(
+      startDockerStack({ outDir: 'out', images: 'local', logStore: 'loki', log: () => undefined }),
+    ).rejects.toThrowError(/loki cannot run on --stack docker --images local: it is AGPL-3\.0/);
+    await expect(
+      startDockerStack({ outDir: 'out', images: 'local', grafana: true, log: () => undefined }),
+    ).rejects.toThrowError(/grafana cannot run on --stack docker --images local/);
   });
 
   it('publishes every component on loopback only (the sink listens on the harness network gateway)', () => {

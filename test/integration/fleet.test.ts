@@ -19,6 +19,7 @@ import {
   type BackendClients,
   type JaegerTrace,
 } from '../../validators/index.ts';
+import { serviceLinesOfTrace, streams } from './fixtures/victorialogs.ts';
 
 const INGEST_TIMEOUT_MS = 45_000;
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -49,7 +50,7 @@ async function sendPlanAndExecute(fleet: StartedFleet, query: string): Promise<S
 
 const serviceOf = (trace: JaegerTrace, processId: string) => trace.processes[processId]?.serviceName ?? '?';
 
-describe('the mock fleet on the real stack (Collector, Jaeger, Loki, Prometheus)', () => {
+describe('the mock fleet on the real stack (Collector, Jaeger, VictoriaLogs, Prometheus)', () => {
   let stack: StartedStack;
   let fleet: StartedFleet;
   let clients: BackendClients;
@@ -65,7 +66,7 @@ describe('the mock fleet on the real stack (Collector, Jaeger, Loki, Prometheus)
     });
     fleet = await startFleet({
       otlpHttpEndpoint: stack.component('otel-collector').getUrl(),
-      // One log path only, so Loki holds each line once (the Collector also tails its own fleet log dir).
+      // One log path only, so the log store holds each line once (the Collector also tails its own fleet log dir).
       logsViaOtlp: true,
       logsToFile: false,
     });
@@ -81,23 +82,19 @@ describe('the mock fleet on the real stack (Collector, Jaeger, Loki, Prometheus)
     rmSync(fleetLogDir, { recursive: true, force: true });
   });
 
-  /** The LogQL lines of one service for one trace id. */
-  const lokiLines = async (service: ServiceName, traceId: string, since: Date) => {
-    const streams = await clients.loki!.queryRange(`{service="${service}"} | trace_id="${traceId}"`, {
-      start: new Date(since.getTime() - 60_000),
-      end: new Date(Date.now() + 5_000),
-      limit: 100,
-    });
-    return streams.flatMap((s) => s.values.map((v) => v[1]));
-  };
+  const victoriaLogs = () => stack.component('victorialogs').getUrl();
 
-  /** Services of `expected` that have no log line of the trace in Loki yet (polled until none or the deadline). */
+  /** The records of one service's streams for one trace id, from VictoriaLogs. */
+  const storedLines = (service: ServiceName, traceId: string, since: Date) =>
+    serviceLinesOfTrace(victoriaLogs(), service, traceId, since);
+
+  /** Services of `expected` that have no log line of the trace in VictoriaLogs yet (polled until none or the deadline). */
   const missingLogs = async (expected: Iterable<ServiceName>, traceId: string, since: Date) => {
     const outcome = await pollUntil({
-      description: 'log lines of every service in Loki',
+      description: 'log lines of every service in VictoriaLogs',
       probe: async () => {
         const found = await Promise.all(
-          [...expected].map(async (s) => [s, (await lokiLines(s, traceId, since)).length] as const),
+          [...expected].map(async (s) => [s, (await storedLines(s, traceId, since)).length] as const),
         );
         return found.filter(([, n]) => n === 0).map(([s]) => s);
       },
@@ -133,21 +130,31 @@ describe('the mock fleet on the real stack (Collector, Jaeger, Loki, Prometheus)
     }
   });
 
-  it("stores the request's log lines in Loki, from each of those services, with its trace id", async () => {
+  it("stores the request's log lines in VictoriaLogs, from each of those services, with its trace id", async () => {
     const missing = await missingLogs(request.services, request.traceId, request.started);
-    expect(missing, `services without log lines in Loki at ${clients.loki!.baseUrl}`).toEqual([]);
-    const line = JSON.parse((await lokiLines('data-router', request.traceId, request.started))[0]!) as Record<
-      string,
-      unknown
-    >;
-    expect(line).toMatchObject({
+    expect(missing, `services without log lines in VictoriaLogs at ${victoriaLogs()}`).toEqual([]);
+    const [record] = await storedLines('data-router', request.traceId, request.started);
+    // The seed's Loki labels are the stream fields; the trace id is a field, never a stream field.
+    expect(record).toMatchObject({
+      _stream: '{level="info",service="data-router"}',
       service: 'data-router',
+      level: 'info',
       trace_id: request.traceId,
       correlation_id: request.correlationId,
     });
+    const line = JSON.parse(record!._msg!) as Record<string, unknown>;
+    expect(line).toMatchObject({ service: 'data-router', trace_id: request.traceId });
+    const stored = await streams(victoriaLogs(), {
+      start: request.started,
+      end: new Date(Date.now() + 5_000),
+    });
+    expect(
+      stored.every((s) => /^\{level="\w+",service="[\w-]+"\}$/.test(s)),
+      stored.join(' '),
+    ).toBe(true);
   });
 
-  it('carries log lines written to files to Loki too (the Collector tails <logDir>/<service>/<service>.log)', async () => {
+  it('carries log lines written to files to VictoriaLogs too (the Collector tails <logDir>/<service>/<service>.log)', async () => {
     const services: ServiceName[] = ['orchestrator-service', 'data-router', 'soul-kb'];
     await using fileFleet = await startFleet({
       services,

@@ -37,7 +37,7 @@ const report = (run: CliRun) =>
     checks: { id: string; status: string; message: string }[];
   };
 
-describe('npm run validate, end to end (real stack, fleet, k6)', () => {
+describe('npm run validate, end to end (real stack, fleet, in-process load engine)', () => {
   let baselineReport = '';
 
   it('exits 0 when the phase gate holds, and writes the HTML, JSON and JUnit reports', async () => {
@@ -47,7 +47,23 @@ describe('npm run validate, end to end (real stack, fleet, k6)', () => {
     for (const file of ['report.html', 'report.json', 'junit.xml'])
       expect(existsSync(join(run.runDir, file)), file).toBe(true);
     expect(report(run).verdict).toBe('pass');
+    // No k6 on this machine: the report names the engine that sent the load, and how dashboards ran.
+    const written = JSON.parse(readFileSync(join(run.runDir, 'report.json'), 'utf8')) as {
+      scenario?: { engine: string };
+      dashboardsPath?: string;
+    };
+    expect(written.scenario?.engine).toBe('in-process engine (node)');
+    expect(written.dashboardsPath).toBe('harness');
     baselineReport = join(run.runDir, 'report.json');
+  });
+
+  it('exits 2, before starting anything, when asked to run Loki or Grafana on the embedded stack', async () => {
+    const run = await validate(['--scenario', 'smoke', '--log-store', 'loki']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /stack\.logStore "loki" cannot run on --stack local: Loki and Grafana are AGPL/,
+    );
+    expect(run.stderr).toMatch(/--stack docker --images official/);
   });
 
   it('exits 1 with a fault switched on, and the report names the broken hop', async () => {

@@ -4,7 +4,7 @@ import type { ServiceName } from '../../catalog/index.ts';
 import { pollUntil, type CheckResult } from '../../core/index.ts';
 import { readLedger, runScenario } from '../../load/index.ts';
 import { startFleet, type FaultName } from '../../mock-services/index.ts';
-import { requireProvisioned, startLocalStack, type StartedStack } from '../../stack/index.ts';
+import { startLocalStack, type StartedStack } from '../../stack/index.ts';
 import {
   createClients,
   endpointsFromStack,
@@ -17,10 +17,10 @@ import {
 
 /**
  * Every check can fail: each case switches on the fleet fault a check exists to catch, drives a
- * short k6 smoke run, and asserts the check fails naming the service / metric / label / hop. The
+ * short smoke run (the in-process load engine), and asserts the check fails naming the service / metric / label / hop. The
  * baseline case (no fault) must pass every family.
  */
-describe('each validator catches the fault it exists for (real stack, real k6)', () => {
+describe('each validator catches the fault it exists for (real stack, in-process load engine)', () => {
   let stack: StartedStack;
   let n = 0;
 
@@ -65,7 +65,7 @@ describe('each validator catches the fault it exists for (real stack, real k6)',
       baseUrl: fleet.entryUrl,
       runId,
       outDir: 'out',
-      k6Path: requireProvisioned('k6').binaries.k6,
+      engine: 'node',
       env: { DURATION: '4s', RATE: '5' },
     });
     await during;

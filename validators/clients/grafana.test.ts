@@ -17,7 +17,7 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => resolve(data));
   });
 
-/** Grafana 10's answers, as far as the client relies on them. */
+/** Grafana 10's documented API answers, as far as the client relies on them (no Grafana is run here). */
 beforeAll(async () => {
   server = createServer((req, res) => {
     void readBody(req).then((body) => {
@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-describe('GrafanaClient', () => {
+describe('GrafanaClient (contract: Grafana HTTP API responses)', () => {
   const client = () =>
     new GrafanaClient({ baseUrl: base, headers: { Authorization: 'Basic YWRtaW46YWRtaW4=' } });
 

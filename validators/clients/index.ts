@@ -2,8 +2,20 @@ export { BackendHttp, BackendError, describeHttpFailure, looksLikeHtml } from '.
 export type { BackendOptions } from './http.ts';
 export { PrometheusClient } from './prometheus.ts';
 export type { PrometheusApi, PromSample, PromTarget, PromMetadata, PromRangeSeries } from './prometheus.ts';
-export { LokiClient } from './loki.ts';
-export type { LokiApi, LokiStream, LokiVectorSample } from './loki.ts';
+export { LokiClient, traceIdsQuery } from './loki.ts';
+export type { LokiApi, LokiStream, LokiVectorSample, LokiMatrixSeries, LokiQueryData } from './loki.ts';
+export { VictoriaLogsClient, parseStreamLabels } from './victorialogs.ts';
+export type {
+  VictoriaLogsOptions,
+  VictoriaLogsRow,
+  VictoriaLogsValue,
+  VictoriaLogsHits,
+  VictoriaLogsSample,
+} from './victorialogs.ts';
+export { UntranslatableQueryError } from './log-store.ts';
+export type { LogStoreApi, LogStoreKind, TimeWindow, LogPanelOutcome, StoredLogLine } from './log-store.ts';
+export { logqlToLogsql, parseLogql, LogqlSyntaxError, LOGSQL_COUNT_FIELD } from './logql-to-logsql.ts';
+export type { LogsqlTranslation } from './logql-to-logsql.ts';
 export { JaegerClient } from './jaeger.ts';
 export type { JaegerApi, JaegerTrace, JaegerSpan } from './jaeger.ts';
 export { AlertmanagerClient } from './alertmanager.ts';

@@ -37,6 +37,8 @@ export interface PrometheusApi {
   query(promql: string, time?: Date): Promise<PromSample[]>;
   /** An instant query of a range selector (`metric[5m]`): the raw samples, for exact counter arithmetic. */
   queryRaw(promql: string, time?: Date): Promise<PromRangeSeries[]>;
+  /** A range query (`/api/v1/query_range`), what a dashboard panel runs; `stepS` in seconds. */
+  queryRange(promql: string, start: Date, end: Date, stepS: number): Promise<PromRangeSeries[]>;
   labelValues(label: string): Promise<string[]>;
   targets(): Promise<PromTarget[]>;
   metadata(metric?: string): Promise<Record<string, PromMetadata[]>>;
@@ -76,6 +78,16 @@ export class PrometheusClient implements PrometheusApi {
     });
     if (data.resultType !== 'matrix')
       throw new Error(`Prometheus: expected a matrix for ${promql}, got ${data.resultType}`);
+    return data.result;
+  }
+
+  async queryRange(promql: string, start: Date, end: Date, stepS: number): Promise<PromRangeSeries[]> {
+    const data = await this.unwrap<{ resultType: string; result: PromRangeSeries[] }>('/api/v1/query_range', {
+      query: promql,
+      start: String(start.getTime() / 1000),
+      end: String(end.getTime() / 1000),
+      step: String(stepS),
+    });
     return data.result;
   }
 

@@ -112,6 +112,7 @@ export class FakeAlerting {
         }));
     },
     queryRaw: async (): Promise<PromRangeSeries[]> => [],
+    queryRange: async (): Promise<PromRangeSeries[]> => [],
     labelValues: async (): Promise<string[]> => [],
     targets: async (): Promise<PromTarget[]> => [],
     metadata: async (): Promise<Record<string, PromMetadata[]>> => ({}),

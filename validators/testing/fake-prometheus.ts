@@ -1,10 +1,27 @@
-import type {
-  PromMetadata,
-  PromRangeSeries,
-  PromSample,
-  PromTarget,
-  PrometheusApi,
+import {
+  BackendError,
+  type PromMetadata,
+  type PromRangeSeries,
+  type PromSample,
+  type PromTarget,
+  type PrometheusApi,
 } from '../clients/index.ts';
+
+/** Enough of Prometheus' parser for the fakes: unbalanced brackets and leftover `$` macros are syntax errors. */
+function syntaxProblem(promql: string): string | undefined {
+  const dollar = promql.indexOf('$');
+  if (dollar >= 0) return `1:${dollar + 1}: parse error: unexpected character: '$'`;
+  const pairs: Record<string, string> = { ')': '(', '}': '{', ']': '[' };
+  const stack: string[] = [];
+  const text = promql.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  for (const c of text) {
+    if ('({['.includes(c)) stack.push(c);
+    else if (c in pairs && stack.pop() !== pairs[c]) return `parse error: unexpected "${c}"`;
+  }
+  return stack.length > 0
+    ? `parse error: unclosed left ${stack.at(-1) === '(' ? 'parenthesis' : 'bracket'}`
+    : undefined;
+}
 
 export interface FakeSeries {
   labels: Record<string, string>;
@@ -59,6 +76,8 @@ export class FakePrometheus implements PrometheusApi {
       const [t, v] = s.samples[s.samples.length - 1] ?? [0, 0];
       return [t, String(v)];
     };
+    // The liveness probe the dashboards datasource check sends.
+    if (promql === 'vector(1)') return [{ metric: {}, value: [Date.now() / 1000, '1'] }];
     const count = /^count by \((\w+)\) \((.+)\)$/.exec(promql);
     if (count?.[1] && count[2]) {
       const by = count[1];
@@ -80,6 +99,36 @@ export class FakePrometheus implements PrometheusApi {
       metric: s.labels,
       values: s.samples.map(([t, v]) => [t, String(v)] as [number, string]),
     }));
+  }
+
+  /** Every range query the fake answered, as sent (`[promql, stepS]`). */
+  rangeQueries: [string, number][] = [];
+
+  /**
+   * A range query, as a dashboard panel runs it. The fake does not evaluate PromQL: a query that does
+   * not parse (unbalanced brackets, or an uninterpolated `$`) is refused with Prometheus' 400
+   * `bad_data`; otherwise it returns the stored series of every metric name the query reads that
+   * have samples in the window (so a misspelt or omitted metric returns nothing, as it would).
+   */
+  async queryRange(promql: string, start: Date, end: Date, stepS: number): Promise<PromRangeSeries[]> {
+    this.rangeQueries.push([promql, stepS]);
+    const problem = syntaxProblem(promql);
+    if (problem) {
+      const url = `${this.baseUrl}/api/v1/query_range`;
+      const body = JSON.stringify({ status: 'error', errorType: 'bad_data', error: problem });
+      throw new BackendError('Prometheus', url, `Prometheus answered 400 at ${url}: ${body}`, 400);
+    }
+    const names = new Set(promql.match(/[a-zA-Z_:][\w:]*/g) ?? []);
+    const [from, to] = [start.getTime() / 1000, end.getTime() / 1000];
+    return this.data
+      .filter((s) => names.has(s.labels.__name__ ?? ''))
+      .map((s) => ({
+        metric: s.labels,
+        values: s.samples
+          .filter(([t]) => t >= from && t <= to)
+          .map(([t, v]) => [t, String(v)] as [number, string]),
+      }))
+      .filter((s) => s.values.length > 0);
   }
 
   async labelValues(label: string): Promise<string[]> {

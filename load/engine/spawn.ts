@@ -1,0 +1,97 @@
+/**
+ * Starts the in-process engine in its own Node process (worker-main.ts, through tsx) and returns
+ * its ScenarioRun: the load generator never shares the event loop of the fleet or the harness.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { HarnessError } from '../../core/index.ts';
+import type { ScenarioName } from '../../scenarios/index.ts';
+import type { ScenarioRun } from '../scenario-run.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WORKER = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+const LOAD_ENV_VARIABLE = 'PHX_LOAD_ENV';
+const OUTPUT_TAIL_LINES = 40;
+/** After SIGINT the engine gets this long to stop before it is killed. */
+const STOP_GRACE_MS = 30_000;
+
+export interface EngineProcessOptions {
+  scenario: ScenarioName;
+  baseUrl: string;
+  runId: string;
+  /** Artifacts go to `<outDir>/<runId>/`: summary.json, ledger.jsonl. */
+  outDir: string;
+  /** Scenario variables (RATE, DURATION, VUS, MAX_VUS, AUTH_TOKEN…): passed in the environment. */
+  env?: Record<string, string>;
+  ledger?: boolean;
+  segment?: string;
+  segmentSequence?: string;
+  /** Receives the engine's output lines (the text summary). */
+  onOutput?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Receives the child's pid once started (benchmarks sample its CPU and RSS). */
+  onStart?: (pid: number) => void;
+}
+
+/** The worker's command line (pure, so tests can check it): no secret ever appears in it. */
+export function engineProcessArguments(options: EngineProcessOptions): string[] {
+  const args = ['--import', 'tsx', WORKER, '--scenario', options.scenario, '--base-url', options.baseUrl];
+  args.push('--run-id', options.runId, '--out-dir', options.outDir);
+  if (options.segment !== undefined) args.push('--segment', options.segment);
+  if (options.segmentSequence !== undefined) args.push('--segment-sequence', options.segmentSequence);
+  if (options.ledger === false) args.push('--no-ledger');
+  return args;
+}
+
+export async function runEngineProcess(options: EngineProcessOptions): Promise<ScenarioRun> {
+  const where = `in-process engine (own process): scenario ${options.scenario} against ${options.baseUrl}`;
+  const child = spawn(process.execPath, engineProcessArguments(options), {
+    cwd: REPO_ROOT,
+    env: { ...process.env, [LOAD_ENV_VARIABLE]: JSON.stringify(options.env ?? {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) options.onStart?.(child.pid);
+  const tail: string[] = [];
+  let last: string | undefined;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('{')) last = line;
+  });
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    tail.push(line);
+    if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
+    options.onOutput?.(line);
+  });
+  const stop = (): void => {
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const exit = await new Promise<{ code: number | null; signal: string | null }>((resolveExit, reject) => {
+    child.once('error', (error) =>
+      reject(
+        new HarnessError(`could not start the engine process: ${error.message}`, { where, cause: error }),
+      ),
+    );
+    child.once('close', (code, signal) => resolveExit({ code, signal }));
+  }).finally(() => options.signal?.removeEventListener('abort', stop));
+
+  let parsed: { result?: ScenarioRun; error?: { message: string; where?: string; hint?: string } } = {};
+  try {
+    if (last !== undefined) parsed = JSON.parse(last) as typeof parsed;
+  } catch {
+    // Reported below with the output's tail.
+  }
+  if (parsed.result !== undefined) return parsed.result;
+  if (parsed.error !== undefined) {
+    throw new HarnessError(parsed.error.message, {
+      where: parsed.error.where ?? where,
+      ...(parsed.error.hint === undefined ? {} : { hint: parsed.error.hint }),
+    });
+  }
+  const how = exit.code === null ? `was killed by ${exit.signal ?? 'a signal'}` : `exited with ${exit.code}`;
+  throw new HarnessError(`the engine process ${how} without a result`, {
+    where,
+    hint: `read its output:\n${tail.slice(-10).join('\n')}`,
+  });
+}

@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readLedger } from '../ledger.ts';
+import { startStandInOrchestrator } from '../testing/stand-in-orchestrator.ts';
+import { engineProcessArguments, runEngineProcess } from './spawn.ts';
+
+// worker-main.ts runs main() on import, so its parser is tested through the process it starts.
+describe('the engine as its own process', () => {
+  it('keeps secrets off the command line', () => {
+    const args = engineProcessArguments({
+      scenario: 'load',
+      baseUrl: 'http://127.0.0.1:1',
+      runId: 'r',
+      outDir: 'out',
+      env: { AUTH_TOKEN: 's3cret', RATE: '5' },
+      segment: '1/4:2/4',
+      ledger: false,
+    });
+    expect(args.join(' ')).not.toContain('s3cret');
+    expect(args).toEqual(
+      expect.arrayContaining(['--segment', '1/4:2/4', '--no-ledger', '--scenario', 'load']),
+    );
+  });
+
+  it('runs a scenario in a child process and hands back its ScenarioRun and ledger', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'phx-engine-process-'));
+    const standIn = await startStandInOrchestrator();
+    try {
+      const lines: string[] = [];
+      const run = await runEngineProcess({
+        scenario: 'smoke',
+        baseUrl: standIn.entryUrl,
+        runId: 'child',
+        outDir,
+        env: { RATE: '5', DURATION: '1s' },
+        onOutput: (line) => lines.push(line),
+      });
+      expect(run.engine).toBe('node');
+      expect(run.requests).toBe(5);
+      expect(standIn.flowRequests).toBe(5);
+      let records = 0;
+      for await (const record of readLedger(run.ledgerPath ?? '')) records += record.status === 200 ? 1 : 0;
+      expect(records).toBe(5);
+      expect(lines.join('\n')).toContain('Phoenix smoke: run child');
+    } finally {
+      await standIn[Symbol.asyncDispose]();
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("turns the worker's error line into a HarnessError", async () => {
+    await expect(
+      runEngineProcess({ scenario: 'smoke', baseUrl: 'http://127.0.0.1:1', runId: 'x', outDir: tmpdir() }),
+    ).rejects.toThrow(
+      /no Phoenix orchestrator answers at http:\/\/127.0.0.1:1\/healthz \(dial: connection refused\)/,
+    );
+  }, 60_000);
+});
