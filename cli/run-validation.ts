@@ -24,6 +24,9 @@ import {
 import { FAULT_NAMES, startFleet, type FaultName, type StartedFleet } from '../mock-services/index.ts';
 import {
   DEFAULT_RULE_GLOBS,
+  FLEET_CONTAINER_PORT,
+  USER_IMAGES,
+  ownerLabels,
   startContainerFleet,
   writeRulesProfile,
   PRODUCTION_TIMING,
@@ -172,9 +175,25 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       progress.info('not every fleet target was scraped before the load (the metrics checks will say which)');
     progress.done(`${fleet.services.size} services at ${fleet.entryUrl}`);
 
-    const engine = chooseEngine(config.load.engine, findK6Binary());
+    // Docker with official images: without a k6 binary here, k6 can run from its official image on
+    // the run's network (the user's Docker pulls it), reaching the fleet by the seed's service name.
+    const k6Container =
+      options.runner === 'docker' && config.stack.images === 'official' && stack.dockerNetwork
+        ? {
+            image: USER_IMAGES.k6.image,
+            network: stack.dockerNetwork,
+            baseUrl: `http://orchestrator-service:${FLEET_CONTAINER_PORT}`,
+            labels: ownerLabels(runId),
+          }
+        : undefined;
+    const engine = chooseEngine(config.load.engine, findK6Binary(), k6Container);
+    const engineDescription = engine.k6Container
+      ? `k6 in ${engine.k6Container.image}`
+      : engine.k6Path
+        ? `k6 at ${engine.k6Path}`
+        : 'in-process engine';
     progress.stage(
-      `running the ${options.scenario} scenario (${engine.engine === 'k6' ? `k6 at ${engine.k6Path}` : 'in-process engine'}${config.load.segment ? `, segment ${config.load.segment}` : ''})`,
+      `running the ${options.scenario} scenario (${engineDescription}${config.load.segment ? `, segment ${config.load.segment}` : ''})`,
     );
     const windowStart = new Date();
     const scenario = await runScenario({
@@ -184,6 +203,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       outDir: config.outDir,
       engine: engine.engine,
       ...(engine.k6Path ? { k6Path: engine.k6Path } : {}),
+      ...(engine.k6Container ? { k6Container: engine.k6Container } : {}),
       ...(config.load.segment ? { segment: config.load.segment } : {}),
       env: {
         ...(config.load.rate === undefined ? {} : { RATE: String(config.load.rate) }),

@@ -12,6 +12,7 @@ export {
   SCENARIO_ENV_NAMES,
 } from './run-scenario.ts';
 export type {
+  EngineSelection,
   RunScenarioOptions,
   ScenarioRun,
   ScenarioName,
@@ -21,6 +22,13 @@ export type {
   LoadEngineName,
 } from './run-scenario.ts';
 export { K6_THRESHOLDS_FAILED } from './run-scenario.ts';
+export {
+  k6ContainerDefinition,
+  k6VersionFromImage,
+  K6_CONTAINER_OUT_DIR,
+  K6_CONTAINER_SCENARIOS_DIR,
+} from './k6-container.ts';
+export type { K6ContainerTarget, K6ContainerDefinition } from './k6-container.ts';
 export { runEngine, executionTuple } from './engine/engine.ts';
 export type { EngineOptions } from './engine/engine.ts';
 export { runEngineProcess, engineProcessArguments } from './engine/spawn.ts';

@@ -61,8 +61,8 @@ export interface K6ContainerDefinition {
   environment: Record<string, string>;
   directories: { source: string; target: string; mode: number }[];
   contents: { content: string; target: string; mode: number }[];
-  /** k6 needs no inbound port: nothing is published. */
-  exposedPorts: number[];
+  /** k6 needs no inbound port: nothing is exposed or published (k6Container sets none). */
+  exposedPorts: readonly [];
   summaryPath: string;
   rawOutputPath: string | undefined;
 }
@@ -96,6 +96,17 @@ export function k6ContainerDefinition(options: K6ContainerDefinitionOptions): K6
   };
 }
 
+/** The container as the harness starts it, not started (tests inspect what it would send Docker). */
+export function k6Container(definition: K6ContainerDefinition): GenericContainer {
+  return new GenericContainer(definition.image)
+    .withNetworkMode(definition.network)
+    .withLabels(definition.labels)
+    .withEnvironment(definition.environment)
+    .withCommand(definition.command)
+    .withCopyDirectoriesToContainer(definition.directories)
+    .withCopyContentToContainer(definition.contents);
+}
+
 /** `k6 v1.8.1 (grafana/k6:1.8.1)`: the version from the image tag. */
 export function k6VersionFromImage(image: string): string {
   const tag = /:([^:/@]+)(?:@|$)/.exec(image)?.[1];
@@ -121,22 +132,15 @@ export async function runK6Container(options: K6ContainerRunOptions): Promise<Sc
   const where = `k6 run scenarios/${options.scenario}.ts in ${definition.image} on network ${definition.network} against ${options.target.baseUrl}`;
   const tail: string[] = [];
   let output: Promise<void> = Promise.resolve();
-  const container = new GenericContainer(definition.image)
-    .withNetworkMode(definition.network)
-    .withLabels(definition.labels)
-    .withEnvironment(definition.environment)
-    .withCommand(definition.command)
-    .withCopyDirectoriesToContainer(definition.directories)
-    .withCopyContentToContainer(definition.contents)
-    .withLogConsumer((stream: Readable) => {
-      const lines = createInterface({ input: stream });
-      lines.on('line', (line) => {
-        tail.push(line);
-        if (tail.length > options.outputTailLines) tail.shift();
-        options.onOutput?.(line);
-      });
-      output = new Promise((done) => lines.once('close', done));
+  const container = k6Container(definition).withLogConsumer((stream: Readable) => {
+    const lines = createInterface({ input: stream });
+    lines.on('line', (line) => {
+      tail.push(line);
+      if (tail.length > options.outputTailLines) tail.shift();
+      options.onOutput?.(line);
     });
+    output = new Promise((done) => lines.once('close', done));
+  });
 
   let started: StartedTestContainer;
   try {
@@ -152,7 +156,10 @@ export async function runK6Container(options: K6ContainerRunOptions): Promise<Sc
   const docker = client.container.getById(started.getId());
   const stop = (): void => {
     void docker.kill({ signal: 'SIGINT' }).catch(() => undefined);
-    setTimeout(() => void docker.kill({ signal: 'SIGKILL' }).catch(() => undefined), options.stopGraceMs).unref();
+    setTimeout(
+      () => void docker.kill({ signal: 'SIGKILL' }).catch(() => undefined),
+      options.stopGraceMs,
+    ).unref();
   };
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -196,7 +203,7 @@ const BLOCK = 512;
  * PAX (`path=`) and GNU long names, which is what Docker's archive API sends.
  */
 export async function extractTarFiles(
-  archive: NodeJS.ReadableStream | AsyncIterable<Buffer | string>,
+  archive: NodeJS.ReadableStream | AsyncIterable<Buffer | string> | Iterable<Buffer>,
   wanted: Readonly<Record<string, string>>,
 ): Promise<string[]> {
   const written: string[] = [];
@@ -211,7 +218,10 @@ export async function extractTarFiles(
   const closeSink = async (): Promise<void> => {
     const s = sink;
     sink = undefined;
-    if (s) await new Promise<void>((done, fail) => s.end((error?: Error | null) => (error ? fail(error) : done())));
+    if (s)
+      await new Promise<void>((done, fail) =>
+        s.end((error?: Error | null) => (error ? fail(error) : done())),
+      );
   };
   const endEntry = async (): Promise<void> => {
     await closeSink();
@@ -251,7 +261,10 @@ export async function extractTarFiles(
       pending = pending.subarray(BLOCK);
       if (header.every((b) => b === 0)) continue; // end-of-archive blocks
       const field = (start: number, length: number): string =>
-        header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+        header
+          .subarray(start, start + length)
+          .toString('utf8')
+          .replace(/\0.*$/s, '');
       const size = tarSize(header.subarray(124, 136));
       const type = field(156, 1) || '0';
       const prefix = field(345, 155);

@@ -1,5 +1,5 @@
-export { STACK_VERSIONS, OTELCOL_COMPONENTS } from './versions.ts';
-export type { ComponentName } from './versions.ts';
+export { STACK_VERSIONS, OTELCOL_COMPONENTS, USER_IMAGES } from './versions.ts';
+export type { ComponentName, UserImageName } from './versions.ts';
 export * from './provision/index.ts';
 export * from './spec/index.ts';
 export { startLocalStack, DEFAULT_RULE_GLOBS } from './runners/local.ts';
@@ -7,7 +7,8 @@ export type { LocalStackOptions } from './runners/local.ts';
 export { startDockerStack } from './runners/docker.ts';
 export { startStack } from './runners/start.ts';
 export type { StartStackOptions } from './runners/start.ts';
-export { reapDockerOrphans } from './runners/docker-cleanup.ts';
+export { reapDockerOrphans, ownerLabels } from './runners/docker-cleanup.ts';
+export { FLEET_CONTAINER_PORT } from './spec/prometheus.ts';
 export type { DockerStackOptions, ImageSource } from './runners/docker.ts';
 export { ensureLocalImage } from './images/local-image.ts';
 export { ensureNodeImage } from './images/node-image.ts';

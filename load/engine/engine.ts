@@ -37,7 +37,6 @@ import {
   type ScenarioName,
   type SetupData,
 } from '../../scenarios/index.ts';
-import { LedgerWriter } from '../ledger.ts';
 import {
   droppedIterationsOf,
   flowRequestCount,
@@ -46,7 +45,9 @@ import {
   thresholdFailuresFrom,
   type ScenarioRun,
 } from '../scenario-run.ts';
-import { HttpClient } from './http-client.ts';
+import { HttpClient, type Connection, type HttpAnswer } from './http-client.ts';
+import { nextTraceIds } from './ids.ts';
+import { EngineLedger, jsonString } from './ledger-stream.ts';
 import { RunMetrics } from './metrics.ts';
 import { iterationSchedule, type ScheduledIteration } from './schedule.ts';
 import {
@@ -72,6 +73,8 @@ export interface EngineOptions {
   segmentSequence?: string;
   /** Receives the text summary's lines. */
   onOutput?: (line: string) => void;
+  /** Called once setup is done (preflight answered, sockets connected), as the schedule starts. */
+  onScheduleStart?: () => void;
   signal?: AbortSignal;
 }
 
@@ -80,7 +83,12 @@ interface Vu {
   idInTest: number;
   iterations: number;
   numbering: RequestNumbering;
+  /** The VU's own keep-alive connection, as in k6. */
+  connection: Connection;
 }
+
+/** Sockets connected before the start, at most (one per pre-allocated VU up to this). */
+const MAX_PRECONNECT = 1_024;
 
 const CHECKS: ReadonlyMap<FlowName, [string, (a: FlowAnswer) => boolean][]> = new Map(
   FLOWS.map((f) => [f.name, Object.entries(checksFor(f.name))]),
@@ -130,10 +138,10 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
 
   await mkdir(options.runDir, { recursive: true });
   const metrics = new RunMetrics();
-  const http = new HttpClient(maxVUs + 1);
+  const http = new HttpClient();
   const ledgerOn = options.ledger ?? true;
   const ledgerPath = join(options.runDir, 'ledger.jsonl');
-  let ledger: LedgerWriter | undefined;
+  let ledger: EngineLedger | undefined;
   const testStart = performance.now();
   try {
     // setup(): the preflight, as the k6 script's (counted in http_reqs, not a flow request).
@@ -144,7 +152,7 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
       headers: preflightHeaders(config),
       timeoutMs: parseDurationMs(PREFLIGHT_TIMEOUT) ?? 3_000,
     });
-    metrics.request({ flow: undefined, status: pre.status, durationMs: pre.durationMs });
+    metrics.recordRequest(undefined, pre.status, pre.durationMs);
     if (pre.status !== 200) {
       throw new HarnessError(preflightFailure(url, pre.status, pre.error), {
         where,
@@ -152,7 +160,29 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
       });
     }
     const data = setupData(config);
-    ledger = ledgerOn ? await LedgerWriter.open(ledgerPath) : undefined;
+    ledger = ledgerOn ? await EngineLedger.open(ledgerPath) : undefined;
+    const origin = new URL(data.baseUrl).origin;
+    // Every flow request goes to the same origin: each flow's path and check cells, resolved once.
+    const routes = new Map(
+      FLOWS.map((f) => {
+        const target = new URL(`${data.baseUrl}${f.path}`);
+        return [
+          f.name,
+          {
+            path: `${target.pathname}${target.search}`,
+            checks: (CHECKS.get(f.name) ?? []).map(([name, check]) => ({
+              cell: metrics.checkCellOf(name),
+              check,
+            })),
+          },
+        ];
+      }),
+    );
+    // Correlation ids are `<run id>-<vu>-<iteration>[-<n>]`: quote the run-wide prefix once.
+    const plainIds = /^[A-Za-z0-9._-]*$/.test(data.runId);
+    // k6 initializes the pre-allocated VUs before the start: connect their sockets now, so the
+    // first second of a high rate does not pay for that many TCP handshakes at once.
+    await http.preconnect(origin, Math.min(preAllocatedVUs, MAX_PRECONNECT));
 
     const vus: Vu[] = [];
     const idle: Vu[] = [];
@@ -162,6 +192,7 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
         idInTest: tuple.globalIndex(vus.length) + 1,
         iterations: 0,
         numbering: new RequestNumbering(),
+        connection: http.connection(origin),
       };
       vus.push(vu);
       metrics.vusMax = vus.length;
@@ -172,41 +203,8 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
     let inFlight = 0;
     let interrupted = false;
     let drained: (() => void) | undefined;
-
-    const iterate = async (vu: Vu, scheduled: ScheduledIteration): Promise<void> => {
-      const iteration = vu.iterations++;
-      const flow = pickFlow(definition.mix, scheduled.iterationInTest, Math.random());
-      const request = planFlowRequest(
-        flow,
-        config,
-        data,
-        { vu: vu.idInTest, iteration, requestInIteration: vu.numbering.next(iteration) },
-        Math.random(),
-      );
-      const startMs = Date.now();
-      const answer = await http.send({
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        body: request.body,
-        timeoutMs,
-      });
-      // Cut at the end of gracefulStop: like k6, an interrupted request leaves no sample.
-      if (interrupted) return;
-      metrics.request({ flow: flow.name, status: answer.status, durationMs: answer.durationMs });
-      const seen = flowAnswer(request, answer.status, answer.body);
-      for (const [name, check] of CHECKS.get(flow.name) ?? []) metrics.check(name, check(seen));
-      metrics.count('iterations');
-      ledger?.append({
-        traceId: request.traceId,
-        correlationId: request.correlationId,
-        flow: flow.name,
-        status: answer.status,
-        startMs,
-        durationMs: answer.durationMs,
-        ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode }),
-      });
-    };
+    let failure: unknown;
+    let iterationsDone: { n: number } | undefined;
 
     const dispatch = (scheduled: ScheduledIteration): void => {
       const vu = idle.pop() ?? (vus.length < maxVUs ? addVu() : undefined);
@@ -215,15 +213,56 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
         return;
       }
       inFlight += 1;
-      void iterate(vu, scheduled).finally(() => {
-        inFlight -= 1;
-        idle.push(vu);
-        if (inFlight === 0) drained?.();
-      });
+      const iteration = vu.iterations++;
+      const flow = pickFlow(definition.mix, scheduled.iterationInTest, Math.random());
+      const request = planFlowRequest(
+        flow,
+        config,
+        data,
+        { vu: vu.idInTest, iteration, requestInIteration: vu.numbering.next(iteration) },
+        Math.random(),
+        nextTraceIds(),
+      );
+      const route = routes.get(flow.name);
+      const startMs = Date.now();
+      const settle = (answer: HttpAnswer): void => {
+        try {
+          // Cut at the end of gracefulStop: like k6, an interrupted request leaves no sample.
+          if (interrupted) return;
+          metrics.recordRequest(flow.name, answer.status, answer.durationMs);
+          const seen = flowAnswer(request, answer.status, answer.body);
+          for (const { cell, check } of route?.checks ?? []) metrics.checkCell(cell, check(seen));
+          (iterationsDone ??= metrics.counterCell('iterations')).n += 1;
+          ledger?.append(
+            request.traceId,
+            plainIds ? `"${request.correlationId}"` : jsonString(request.correlationId),
+            flow.name,
+            answer.status,
+            startMs,
+            answer.durationMs,
+            answer.errorCode,
+          );
+        } catch (error) {
+          failure ??= error;
+        } finally {
+          inFlight -= 1;
+          idle.push(vu);
+          if (inFlight === 0) drained?.();
+        }
+      };
+      vu.connection.send(
+        request.method,
+        route?.path ?? request.url,
+        request.headers,
+        request.body,
+        timeoutMs,
+        settle,
+      );
     };
 
-    // The schedule: start every iteration that is due, then sleep until the next one.
+    // The schedule: one tick loop starts every iteration that is due, then sleeps until the next.
     const schedule = iterationTuple === undefined ? undefined : iterationSchedule(executor, iterationTuple);
+    options.onScheduleStart?.();
     const scenarioStart = performance.now();
     await new Promise<void>((resolveScheduled) => {
       let next = schedule?.next();
@@ -262,6 +301,7 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
         };
       });
     }
+    if (failure !== undefined) throw failure;
     if (options.signal?.aborted) {
       throw new HarnessError('the in-process engine was stopped before the scenario ended', { where });
     }
@@ -289,7 +329,7 @@ async function finish(run: {
   testRunDurationMs: number;
   data: SetupData;
   thresholds: ReturnType<typeof scenarioDefinition>['thresholds'];
-  ledger: LedgerWriter | undefined;
+  ledger: EngineLedger | undefined;
   segment: string;
   baseUrl: string;
 }): Promise<ScenarioRun> {

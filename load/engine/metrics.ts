@@ -93,12 +93,32 @@ export function isExpectedStatus(status: number): boolean {
   return status >= 200 && status < 400;
 }
 
+/** A counter's cell: the hot path keeps a reference instead of looking the name up per request. */
+interface CounterCell {
+  n: number;
+}
+
+/** The metrics one request of one flow (or of no flow) updates, resolved once. */
+interface RequestCells {
+  reqs: CounterCell[];
+  durations: Trend[];
+  failed: RateMetric[];
+}
+
+/** One check's counts, shared by the summary's `checks` list. */
+export interface CheckCell {
+  passes: number;
+  fails: number;
+}
+
 export class RunMetrics {
   private readonly trends = new Map<string, Trend>();
-  private readonly counters = new Map<string, number>();
+  private readonly counters = new Map<string, CounterCell>();
   private readonly rates = new Map<string, RateMetric>();
-  readonly checks = new Map<string, { passes: number; fails: number }>();
+  private readonly cells = new Map<string, RequestCells>();
+  readonly checks = new Map<string, CheckCell>();
   private readonly checkRate = new RateMetric();
+  private expectedDuration: Trend | undefined;
   vusMax = 0;
 
   private trend(name: string): Trend {
@@ -113,32 +133,71 @@ export class RunMetrics {
     return r;
   }
 
+  /** The counter's cell, created at 0 (it then shows in the summary, as k6's counters do once touched). */
+  counterCell(name: string): CounterCell {
+    let c = this.counters.get(name);
+    if (c === undefined) this.counters.set(name, (c = { n: 0 }));
+    return c;
+  }
+
   count(name: string, by = 1): void {
-    this.counters.set(name, (this.counters.get(name) ?? 0) + by);
+    this.counterCell(name).n += by;
+  }
+
+  private requestCells(flow: FlowName | undefined): RequestCells {
+    const key = flow ?? '';
+    let cells = this.cells.get(key);
+    if (cells === undefined) {
+      const tags = flow === undefined ? [''] : ['', `{flow:${flow}}`];
+      cells = {
+        reqs: tags.map((tag) => this.counterCell(`http_reqs${tag}`)),
+        durations: tags.map((tag) => this.trend(`http_req_duration${tag}`)),
+        failed: tags.map((tag) => this.rateOf(`http_req_failed${tag}`)),
+      };
+      this.cells.set(key, cells);
+    }
+    return cells;
   }
 
   /** One HTTP request: http_reqs, http_req_duration and http_req_failed, per flow as submetrics. */
   request(sample: RequestSample): void {
-    const failed = !isExpectedStatus(sample.status);
-    const names = sample.flow === undefined ? [''] : ['', `{flow:${sample.flow}}`];
-    for (const tag of names) {
-      this.count(`http_reqs${tag}`);
-      this.trend(`http_req_duration${tag}`).add(sample.durationMs);
-      this.rateOf(`http_req_failed${tag}`).add(failed);
+    this.recordRequest(sample.flow, sample.status, sample.durationMs);
+  }
+
+  /** request() without the sample object (the engine's hot path). */
+  recordRequest(flow: FlowName | undefined, status: number, durationMs: number): void {
+    const failed = !isExpectedStatus(status);
+    const cells = this.requestCells(flow);
+    for (let i = 0; i < cells.reqs.length; i++) {
+      (cells.reqs[i] as CounterCell).n += 1;
+      (cells.durations[i] as Trend).add(durationMs);
+      (cells.failed[i] as RateMetric).add(failed);
     }
-    if (!failed) this.trend('http_req_duration{expected_response:true}').add(sample.durationMs);
+    if (!failed) {
+      this.expectedDuration ??= this.trend('http_req_duration{expected_response:true}');
+      this.expectedDuration.add(durationMs);
+    }
+  }
+
+  /** The cell of one named check (resolve once, then pass it to checkCell()). */
+  checkCellOf(name: string): CheckCell {
+    let c = this.checks.get(name);
+    if (c === undefined) this.checks.set(name, (c = { passes: 0, fails: 0 }));
+    return c;
   }
 
   check(name: string, ok: boolean): void {
-    const c = this.checks.get(name) ?? { passes: 0, fails: 0 };
-    if (ok) c.passes += 1;
-    else c.fails += 1;
-    this.checks.set(name, c);
+    this.checkCell(this.checkCellOf(name), ok);
+  }
+
+  checkCell(cell: CheckCell, ok: boolean): void {
+    if (ok) cell.passes += 1;
+    else cell.fails += 1;
     this.checkRate.add(ok);
   }
 
   counter(name: string): number {
-    return this.counters.get(name) ?? 0;
+    return this.counters.get(name)?.n ?? 0;
   }
 
   /** The value an aggregation names, for a threshold; undefined when the metric has no such value. */
@@ -153,7 +212,7 @@ export class RunMetrics {
     const rate = this.rates.get(metric);
     if (metric.startsWith('http_req_failed')) return rate?.rate ?? 0;
     if (metric === 'vus_max') return this.vusMax;
-    return this.counters.get(metric) ?? 0;
+    return this.counters.get(metric)?.n ?? 0;
   }
 
   /** Evaluates one k6 threshold expression (`p(95)<300`, `rate<0.01`, `count<=3`). */
@@ -183,7 +242,7 @@ export class RunMetrics {
     const seconds = Math.max(durationMs, 1) / 1_000;
     const out: Record<string, SummaryMetricOut> = {};
     for (const [name, t] of this.trends) out[name] = { type: 'trend', contains: 'time', values: t.values() };
-    for (const [name, n] of this.counters)
+    for (const [name, { n }] of this.counters)
       out[name] = { type: 'counter', values: { count: n, rate: n / seconds } };
     for (const [name, r] of this.rates)
       out[name] = { type: 'rate', values: { rate: r.rate, passes: r.trues, fails: r.falses } };

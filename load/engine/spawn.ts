@@ -13,6 +13,8 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 const LOAD_ENV_VARIABLE = 'PHX_LOAD_ENV';
 const OUTPUT_TAIL_LINES = 40;
+/** The worker prints this on stderr when setup is done and the schedule starts (benchmarks measure from there). */
+export const SCHEDULE_START_LINE = 'engine: setup done, schedule started';
 /** After SIGINT the engine gets this long to stop before it is killed. */
 const STOP_GRACE_MS = 30_000;
 

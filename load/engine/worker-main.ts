@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { HarnessError } from '../../core/index.ts';
 import { SCENARIO_NAMES, type ScenarioName } from '../../scenarios/index.ts';
 import { runEngine } from './engine.ts';
+import { SCHEDULE_START_LINE } from './spawn.ts';
 
 /** The environment variable carrying extra scenario settings as a JSON object of strings. */
 export const LOAD_ENV_VARIABLE = 'PHX_LOAD_ENV';
@@ -109,6 +110,7 @@ async function main(): Promise<number> {
       ...(args.segment === undefined ? {} : { segment: args.segment }),
       ...(args.segmentSequence === undefined ? {} : { segmentSequence: args.segmentSequence }),
       onOutput: (line) => process.stderr.write(`${line}\n`),
+      onScheduleStart: () => process.stderr.write(`${SCHEDULE_START_LINE}\n`),
       signal: abort.signal,
     });
     process.stdout.write(`${JSON.stringify({ result })}\n`);

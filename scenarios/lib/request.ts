@@ -48,15 +48,19 @@ export class RequestNumbering {
   }
 }
 
-/** Builds one flow request; `pick` ∈ [0, 1) chooses body variants (which kb). */
+/**
+ * Builds one flow request; `pick` ∈ [0, 1) chooses body variants (which kb). `ids` are fresh random
+ * trace ids (default: newTraceIds(); the Node engine passes its own, cheaper generator's).
+ */
 export function planFlowRequest(
   flow: ScenarioFlow,
   config: ScenarioConfig,
   data: SetupData,
   at: IterationPosition & { requestInIteration: number },
   pick: number,
+  ids: { traceId: string; parentId: string } = newTraceIds(),
 ): PlannedRequest {
-  const { traceId, parentId } = newTraceIds();
+  const { traceId, parentId } = ids;
   const id = correlationId(data.runId, at.vu, at.iteration, at.requestInIteration);
   const { body, kb } = flowRequest(flow.name, pick);
   return {

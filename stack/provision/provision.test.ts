@@ -7,7 +7,14 @@ import { HarnessError } from '../../core/index.ts';
 import { OTELCOL_COMPONENTS } from '../versions.ts';
 import { assertPermittedLicence, type LicensedRecipe } from './licence.ts';
 import { firstVersionLine, listProvisioned, provision, requireProvisioned } from './provision.ts';
-import { otelcolBuilderManifest, RECIPES } from './recipes.ts';
+import {
+  APT_GO_MODULES,
+  chooseAptSource,
+  isPinnedDebianVersion,
+  otelcolBuilderManifest,
+  RECIPES,
+} from './recipes.ts';
+import { STACK_VERSIONS } from '../versions.ts';
 
 /** The error assertPermittedLicence throws for a recipe, or undefined when it is accepted. */
 function refusal(recipe: LicensedRecipe): HarnessError | undefined {
@@ -147,6 +154,63 @@ describe('the licence gate', () => {
       expect(built).toBe(false);
     } finally {
       RECIPES.victorialogs = saved;
+    }
+  });
+});
+
+describe('Debian packages, else their Go modules (promtool and amtool on Ubuntu too)', () => {
+  const prometheus = (installed: string | undefined, candidate: string | undefined, root = true) =>
+    chooseAptSource({ package: 'prometheus', pinned: '2.42.0', installed, candidate, root });
+
+  it('recognises the pinned upstream version inside Debian version strings', () => {
+    expect(isPinnedDebianVersion('2.42.0+ds-5+b5', '2.42.0')).toBe(true);
+    expect(isPinnedDebianVersion('1:0.25.0-1', '0.25.0')).toBe(true);
+    expect(isPinnedDebianVersion('2.42.0', '2.42.0')).toBe(true);
+    expect(isPinnedDebianVersion('2.42.01-1', '2.42.0')).toBe(false);
+    expect(isPinnedDebianVersion('2.45.3+ds-2build1', '2.42.0')).toBe(false);
+  });
+
+  it('keeps Debian first: the installed pinned package, or apt-get install when apt offers it', () => {
+    expect(prometheus('2.42.0+ds-5+b5', undefined)).toEqual({ via: 'apt', install: false });
+    expect(prometheus('2.42.0+ds-5+b5', undefined, false)).toEqual({ via: 'apt', install: false });
+    expect(prometheus(undefined, '2.42.0+ds-5+b5')).toEqual({ via: 'apt', install: true });
+  });
+
+  it('asks for sudo apt-get when apt offers the pinned version but provisioning is not root', () => {
+    expect(() => prometheus(undefined, '2.42.0+ds-5+b5', false)).toThrow(
+      /the Debian package prometheus is not installed/,
+    );
+  });
+
+  it('builds from the Go module when the package is at another version or apt cannot provide the pinned one', () => {
+    // Ubuntu 24.04 (noble) ships prometheus 2.45.3 and prometheus-alertmanager 0.26.0.
+    expect(prometheus('2.45.3+ds-2build1', undefined)).toEqual({
+      via: 'go-module',
+      reason: 'prometheus 2.45.3+ds-2build1 is installed, not 2.42.0',
+    });
+    expect(prometheus(undefined, '2.45.3+ds-2build1', false)).toEqual({
+      via: 'go-module',
+      reason: 'apt offers prometheus 2.45.3+ds-2build1, not 2.42.0',
+    });
+    expect(prometheus(undefined, undefined)).toEqual({
+      via: 'go-module',
+      reason: 'apt offers no prometheus package here',
+    });
+  });
+
+  it('builds each Debian program from the Apache-2.0 module of the pinned release, listed for the licence gate', () => {
+    // Prometheus tags its Go module v0.<minor>.<patch> for release 2.<minor>.<patch>.
+    expect(APT_GO_MODULES.prometheus.moduleVersion).toBe(
+      `v0.${STACK_VERSIONS.prometheus.version.split('.').slice(1).join('.')}`,
+    );
+    expect(APT_GO_MODULES.alertmanager.moduleVersion).toBe(`v${STACK_VERSIONS.alertmanager.version}`);
+    for (const name of ['prometheus', 'alertmanager'] as const) {
+      expect(Object.keys(APT_GO_MODULES[name].packages)).toEqual(
+        Object.keys(STACK_VERSIONS[name].apt.binaries),
+      );
+      expect(RECIPES[name].modules).toEqual([APT_GO_MODULES[name].module]);
+      expect(RECIPES[name].licence).toBe('Apache-2.0');
+      expect(refusal(RECIPES[name])).toBeUndefined();
     }
   });
 });

@@ -85,40 +85,116 @@ function chmodRecursive(dir: string): void {
   }
 }
 
+/**
+ * The Apache-2.0 Go modules the Debian packages are built from, at the pinned versions: the fallback
+ * where apt cannot provide the pinned version (Ubuntu 24.04 ships other ones). Prometheus tags its
+ * Go module v0.<minor>.<patch> for release 2.<minor>.<patch>; its go.mod has replace lines, so both
+ * are built in a writable copy of the module.
+ */
+export const APT_GO_MODULES = {
+  prometheus: {
+    module: 'github.com/prometheus/prometheus',
+    moduleVersion: 'v0.42.0',
+    packages: { prometheus: './cmd/prometheus', promtool: './cmd/promtool' },
+  },
+  alertmanager: {
+    module: 'github.com/prometheus/alertmanager',
+    moduleVersion: 'v0.25.0',
+    packages: { alertmanager: './cmd/alertmanager', amtool: './cmd/amtool' },
+  },
+} as const;
+
+/** Where a Debian-packaged component comes from on this machine. */
+export type AptSource = { via: 'apt'; install: boolean } | { via: 'go-module'; reason: string };
+
+/** Whether a Debian version string (`2.42.0+ds-5+b5`, `1:0.25.0-1`) is the pinned upstream version. */
+export function isPinnedDebianVersion(version: string, pinned: string): boolean {
+  const upstream = version.replace(/^\d+:/, '');
+  if (!upstream.startsWith(pinned)) return false;
+  const rest = upstream.slice(pinned.length);
+  return rest === '' || /^[+~-]/.test(rest);
+}
+
+/**
+ * Debian first: the installed package when it is the pinned version, else apt-get install when apt
+ * offers the pinned version (root only; otherwise say what to run). When the package is at another
+ * version, or apt cannot provide the pinned one, the programs are built from their Go modules.
+ */
+export function chooseAptSource(state: {
+  package: string;
+  pinned: string;
+  /** The installed package's version, if any (dpkg-query). */
+  installed: string | undefined;
+  /** The version apt would install, if any (apt-cache policy). */
+  candidate: string | undefined;
+  root: boolean;
+}): AptSource {
+  const { package: pkg, pinned, installed, candidate } = state;
+  if (installed !== undefined && isPinnedDebianVersion(installed, pinned))
+    return { via: 'apt', install: false };
+  if (installed !== undefined)
+    return { via: 'go-module', reason: `${pkg} ${installed} is installed, not ${pinned}` };
+  if (candidate !== undefined && isPinnedDebianVersion(candidate, pinned)) {
+    if (state.root) return { via: 'apt', install: true };
+    throw new HarnessError(`the Debian package ${pkg} is not installed`, {
+      hint: `run: sudo apt-get install -y ${pkg}   (then re-run npm run stack:provision)`,
+    });
+  }
+  return {
+    via: 'go-module',
+    reason:
+      candidate === undefined
+        ? `apt offers no ${pkg} package here`
+        : `apt offers ${pkg} ${candidate}, not ${pinned}`,
+  };
+}
+
 function aptRecipe(name: 'prometheus' | 'alertmanager'): ComponentRecipe {
   const spec = STACK_VERSIONS[name];
+  const fallback = APT_GO_MODULES[name];
   const binaries = Object.keys(spec.apt.binaries);
   return {
     name,
     version: spec.version,
     licence: 'Apache-2.0',
+    modules: [fallback.module],
     binaries,
-    source: `Debian package ${spec.apt.package}`,
-    coldEstimate: 'under a minute (apt-get)',
+    source: `Debian package ${spec.apt.package} (else go build ${Object.values(fallback.packages).join(' ')} in ${fallback.module}@${fallback.moduleVersion})`,
+    coldEstimate: 'under a minute (apt-get); several minutes when built from its Go module',
     versionArgs: Object.fromEntries(binaries.map((b) => [b, ['--version']])),
     async build(ctx) {
+      const root = process.getuid?.() === 0;
       const installed = await debianVersion(spec.apt.package);
-      if (installed === undefined) {
-        if (process.getuid?.() !== 0) {
-          throw new HarnessError(`the Debian package ${spec.apt.package} is not installed`, {
-            hint: `run: sudo apt-get install -y ${spec.apt.package}   (then re-run npm run stack:provision)`,
-          });
-        }
+      let candidate = installed === undefined ? await aptCandidate(spec.apt.package) : undefined;
+      if (installed === undefined && candidate === undefined && root) {
+        // A fresh machine may not have read the package lists yet.
+        await runCommand('apt-get', ['update', '-qq'], { log: ctx.log }).catch(() => undefined);
+        candidate = await aptCandidate(spec.apt.package);
+      }
+      const source = chooseAptSource({
+        package: spec.apt.package,
+        pinned: spec.version,
+        installed,
+        candidate,
+        root,
+      });
+      if (source.via === 'go-module') {
+        ctx.log(
+          `  ${source.reason}: building ${binaries.join(' and ')} ${spec.version} from the Go module ${fallback.module}@${fallback.moduleVersion} (Apache-2.0) instead`,
+        );
+        await buildAptProgramsFromModule(ctx, name);
+        return;
+      }
+      if (source.install) {
         ctx.log(`  apt-get install -y ${spec.apt.package}`);
         await runCommand('apt-get', ['install', '-y', '--no-install-recommends', spec.apt.package], {
           env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
           heartbeatLabel: `installing ${spec.apt.package}`,
           log: ctx.log,
-        }).catch(async () => {
-          await runCommand('apt-get', ['update', '-qq'], { log: ctx.log });
-          await runCommand('apt-get', ['install', '-y', '--no-install-recommends', spec.apt.package], {
-            env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-            log: ctx.log,
-          });
         });
       }
       const version = await debianVersion(spec.apt.package);
-      if (!version?.startsWith(spec.version)) {
+      if (version === undefined || !isPinnedDebianVersion(version, spec.version)) {
         throw new HarnessError(
           `${spec.apt.package} ${version ?? '(missing)'} is installed, but the harness pins ${spec.version}`,
           { hint: `install ${spec.apt.package} ${spec.version} (Debian 12 "bookworm" ships it)` },
@@ -143,11 +219,50 @@ function aptRecipe(name: 'prometheus' | 'alertmanager'): ComponentRecipe {
   };
 }
 
+/**
+ * The Debian package's programs built from their upstream Go module (static, CGO off), with the
+ * version stamped as upstream's release builds do. Upstream Alertmanager embeds its templates, so
+ * no extra files are needed.
+ */
+async function buildAptProgramsFromModule(
+  ctx: BuildContext,
+  name: 'prometheus' | 'alertmanager',
+): Promise<void> {
+  const spec = STACK_VERSIONS[name];
+  const fallback = APT_GO_MODULES[name];
+  const src = await prepareModuleCopy(ctx, {
+    name,
+    version: spec.version,
+    module: fallback.module,
+    moduleVersion: fallback.moduleVersion,
+  });
+  for (const [output, pkg] of Object.entries(fallback.packages)) {
+    await goBuild(ctx, src, {
+      name,
+      version: spec.version,
+      pkg,
+      output,
+      ldflags: `-s -w -X github.com/prometheus/common/version.Version=${spec.version} -X github.com/prometheus/common/version.Branch=HEAD -X github.com/prometheus/common/version.BuildUser=phoenix-harness`,
+    });
+  }
+}
+
 async function debianVersion(pkg: string): Promise<string | undefined> {
   try {
     const out = await runCommand('dpkg-query', ['-W', '-f=${Status} ${Version}', pkg]);
     const match = /install ok installed (\S+)/.exec(out);
     return match?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version `apt-get install` would pick (`apt-cache policy`), or undefined. */
+async function aptCandidate(pkg: string): Promise<string | undefined> {
+  try {
+    const out = await runCommand('apt-cache', ['policy', pkg]);
+    const candidate = /Candidate:\s*(\S+)/.exec(out)?.[1];
+    return candidate === undefined || candidate === '(none)' ? undefined : candidate;
   } catch {
     return undefined;
   }

@@ -21,27 +21,28 @@ import {
  * baseline case (no fault) must pass every family.
  */
 describe('each validator catches the fault it exists for (real stack, in-process load engine)', () => {
-  let stack: StartedStack;
+  let sharedStack: StartedStack;
   let n = 0;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ outDir: 'out', log: () => undefined });
+    sharedStack = await startLocalStack({ outDir: 'out', log: () => undefined });
   });
 
   afterAll(async () => {
-    await stack?.[Symbol.asyncDispose]();
+    await sharedStack?.[Symbol.asyncDispose]();
   });
 
   async function runCase(
     fault?: { service: ServiceName; name: FaultName; params?: Record<string, unknown> },
-    options: { duringLoad?: () => Promise<void> } = {},
+    options: { duringLoad?: () => Promise<void>; stack?: StartedStack } = {},
   ): Promise<Record<string, CheckResult>> {
+    const stack = options.stack ?? sharedStack;
     n += 1;
     const endpoints = endpointsFromStack(stack.endpoints());
     const runId = `${stack.runId}-case${n}`;
     await using fleet = await startFleet({
       otlpHttpEndpoint: stack.endpoints()['otel-collector.otlp-http'],
-      logDir: join(stack.dir, '..', 'fleet-logs'),
+      logDir: stack.fleetLogDir ?? join(stack.dir, '..', 'fleet-logs'),
       logsViaOtlp: false,
     });
     stack.setScrapeTargets(fleet.scrapeTargets());
@@ -98,7 +99,7 @@ describe('each validator catches the fault it exists for (real stack, in-process
 
   it('traces.propagation names the hop that dropped traceparent', async () => {
     const results = await runCase({ service: 'data-router', name: 'drop-traceparent' });
-    expect(results['traces.propagation']?.status).toBe('fail');
+    expect(results['traces.propagation']?.status, results['traces.propagation']?.message).toBe('fail');
     expect(results['traces.propagation']?.message).toMatch(
       /^data-router → (mind|body|heart|social|soul)-kb did not propagate traceparent/,
     );
@@ -106,9 +107,9 @@ describe('each validator catches the fault it exists for (real stack, in-process
 
   it('logs.completeness names the service that dropped its logs', async () => {
     const results = await runCase({ service: 'reflection', name: 'drop-logs' });
-    expect(results['logs.completeness']?.status).toBe('fail');
+    expect(results['logs.completeness']?.status, results['logs.completeness']?.message).toBe('fail');
     expect(results['logs.completeness']?.message).toMatch(
-      /^reflection: no log lines for \d+ of \d+ requests/,
+      /^VictoriaLogs at http:\/\/127\.0\.0\.1:\d+: reflection: no log lines for \d+ of \d+ requests/,
     );
   });
 
@@ -118,15 +119,15 @@ describe('each validator catches the fault it exists for (real stack, in-process
       name: 'omit-metric',
       params: { metric: 'phoenix_llm_queue_depth' },
     });
-    expect(results['metrics.presence']?.status).toBe('fail');
+    expect(results['metrics.presence']?.status, results['metrics.presence']?.message).toBe('fail');
     expect(results['metrics.presence']?.message).toContain('phoenix_llm_queue_depth on llm-service');
   });
 
   it('metrics.labels and metrics.cardinality name the high-cardinality label', async () => {
     const results = await runCase({ service: 'orchestrator-service', name: 'high-cardinality-label' });
-    expect(results['metrics.labels']?.status).toBe('fail');
+    expect(results['metrics.labels']?.status, results['metrics.labels']?.message).toBe('fail');
     expect(results['metrics.labels']?.message).toMatch(/has unexpected label "request_id"/);
-    expect(results['metrics.cardinality']?.status).toBe('fail');
+    expect(results['metrics.cardinality']?.status, results['metrics.cardinality']?.message).toBe('fail');
     expect(results['metrics.cardinality']?.message).toMatch(
       /on orchestrator-service: \d+ series \(budget \d+\)/,
     );
@@ -134,7 +135,7 @@ describe('each validator catches the fault it exists for (real stack, in-process
 
   it('metrics.accounting names the service that double-counts, with both numbers', async () => {
     const results = await runCase({ service: 'orchestrator-service', name: 'double-count' });
-    expect(results['metrics.accounting']?.status).toBe('fail');
+    expect(results['metrics.accounting']?.status, results['metrics.accounting']?.message).toBe('fail');
     expect(results['metrics.accounting']?.message).toMatch(
       /orchestrator-service counted (\d+) \w+ requests with status 200, the ledger implies (\d+)/,
     );
@@ -148,14 +149,43 @@ describe('each validator catches the fault it exists for (real stack, in-process
       duringLoad: async () => {
         // Stop the Collector 1.5 s into the 4 s load: part of the run's telemetry has nowhere to go.
         await new Promise((r) => setTimeout(r, 1_500));
-        await stack.stopComponent('otel-collector');
+        await sharedStack.stopComponent('otel-collector');
       },
     });
-    expect(results['pipeline.collector-up']?.status).toBe('fail');
+    expect(results['pipeline.collector-up']?.status, results['pipeline.collector-up']?.message).toBe('fail');
     expect(results['pipeline.collector-up']?.message).toMatch(
       /the Collector was down for \d+ of \d+ scrapes during the run/,
     );
-    expect(results['traces.completeness']?.status).toBe('fail');
+    expect(results['traces.completeness']?.status, results['traces.completeness']?.message).toBe('fail');
     expect(results['traces.completeness']?.message).toMatch(/requests have no trace in Jaeger/);
+  });
+
+  it('logs.forbidden-labels names correlation_id when the shipper makes it a VictoriaLogs stream field', async () => {
+    // The seed's pitfall, on the embedded store: the Collector's exporter asks VictoriaLogs to make a
+    // per-request id a stream field (one stream per request), as the seed's Vector sink did with a Loki
+    // label. correlation_id, not trace_id: VictoriaLogs 1.52.1 panics when the stream field is trace_id,
+    // which an OTLP record carries twice (the record's own and the parsed line's attribute).
+    await using pitfall = await startLocalStack({
+      outDir: 'out',
+      log: () => undefined,
+      editConfig: {
+        'otel-collector': (files) => {
+          const config = files['config.yaml'] ?? '';
+          expect(config).toContain('VL-Stream-Fields: service,level');
+          return {
+            ...files,
+            'config.yaml': config.replace(
+              'VL-Stream-Fields: service,level',
+              'VL-Stream-Fields: service,level,correlation_id',
+            ),
+          };
+        },
+      },
+    });
+    const results = await runCase(undefined, { stack: pitfall });
+    expect(results['logs.forbidden-labels']?.status, results['logs.forbidden-labels']?.message).toBe('fail');
+    expect(results['logs.forbidden-labels']?.message).toMatch(
+      /^VictoriaLogs at http:\/\/127\.0\.0\.1:\d+ indexes high-cardinality stream label\(s\) correlation_id \(\d+ values\)/,
+    );
   });
 });
