@@ -25,3 +25,4 @@ export {
   PHASES,
 } from './config.ts';
 export type { HarnessConfig, HarnessConfigInput } from './config.ts';
+export { parseDurationMs } from './duration.ts';

@@ -39,7 +39,6 @@ export {
   describeConversion,
   ledgerRecordSchema,
   ledgerRecordFromPoint,
-  LedgerWriter,
   LEDGER_FLOWS,
   LEDGER_METADATA,
 } from './ledger.ts';

@@ -177,53 +177,6 @@ export async function convertK6Output(rawPath: string, ledgerPath: string): Prom
   return stats;
 }
 
-/** Lines are batched into chunks of about this many characters before they reach the file. */
-const LEDGER_CHUNK_CHARS = 64 * 1024;
-
-/**
- * Streams ledger records to ledger.jsonl as they happen (the in-process engine's path): records are
- * serialized at once and written in 64 KiB chunks, so memory stays flat however long the run.
- * `append` never blocks the caller (the load must keep its schedule); a slow disk only grows the
- * stream's own buffer until it drains.
- */
-export class LedgerWriter {
-  private readonly out;
-  private pending = '';
-  private closed: Promise<void> | undefined;
-  records = 0;
-
-  constructor(readonly ledgerPath: string) {
-    this.out = createWriteStream(ledgerPath);
-  }
-
-  static async open(ledgerPath: string): Promise<LedgerWriter> {
-    await mkdir(dirname(resolve(ledgerPath)), { recursive: true });
-    return new LedgerWriter(ledgerPath);
-  }
-
-  append(record: Ledger): void {
-    this.pending += `${JSON.stringify(record)}\n`;
-    this.records += 1;
-    if (this.pending.length >= LEDGER_CHUNK_CHARS) this.flush();
-  }
-
-  private flush(): void {
-    if (this.pending === '') return;
-    this.out.write(this.pending);
-    this.pending = '';
-  }
-
-  /** Flushes and closes the file; safe to call more than once. */
-  close(): Promise<void> {
-    this.closed ??= new Promise<void>((resolveEnd, reject) => {
-      this.flush();
-      this.out.once('error', reject);
-      this.out.end(() => resolveEnd());
-    });
-    return this.closed;
-  }
-}
-
 /** Reads a ledger.jsonl line by line, validating each record; a bad line names its number. */
 export async function* readLedger(path: string): AsyncGenerator<Ledger> {
   let lineNumber = 0;

@@ -14,7 +14,13 @@ export type {
 } from './victorialogs.ts';
 export { UntranslatableQueryError } from './log-store.ts';
 export type { LogStoreApi, LogStoreKind, TimeWindow, LogPanelOutcome, StoredLogLine } from './log-store.ts';
-export { logqlToLogsql, parseLogql, LogqlSyntaxError, LOGSQL_COUNT_FIELD } from './logql-to-logsql.ts';
+export {
+  logqlToLogsql,
+  logqlParseOutcome,
+  parseLogql,
+  LogqlSyntaxError,
+  LOGSQL_COUNT_FIELD,
+} from './logql-to-logsql.ts';
 export type { LogsqlTranslation } from './logql-to-logsql.ts';
 export { JaegerClient } from './jaeger.ts';
 export type { JaegerApi, JaegerTrace, JaegerSpan } from './jaeger.ts';

@@ -13,6 +13,7 @@
  * which is Loki's whole line when the line was stored as text (a JSON line pushed to VictoriaLogs is
  * split into fields, `_msg` being its message field).
  */
+import { parseDurationMs } from '../../core/index.ts';
 import { parser } from '@grafana/lezer-logql';
 import { UntranslatableQueryError } from './log-store.ts';
 
@@ -277,24 +278,7 @@ export function logqlToLogsql(logql: string): LogsqlTranslation {
   }
 }
 
-const UNITS_MS: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
-
-/** A Prometheus-style duration (`5m`, `1h30m`, `500ms`) in milliseconds; undefined when it is not one. */
-export function parseDurationMs(duration: string): number | undefined {
-  if (!/^(\d+(ms|s|m|h|d|w|y))+$/.test(duration)) return undefined;
-  let total = 0;
-  for (const [, n, unit] of duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g))
-    total += Number(n) * (UNITS_MS[unit ?? ''] ?? 0);
-  return total;
-}
+export { parseDurationMs };
 
 /** A LogsQL quoted string: Go string-literal syntax, which JSON's is a subset of. */
 const quote = (value: string) => JSON.stringify(value);
@@ -347,4 +331,15 @@ export function unquote(literal: string, logql = literal): string {
     } else throw new LogqlSyntaxError(logql, 0);
   }
   return out;
+}
+
+/** Whether a LogQL expression parses, as the log-store clients report it for a dashboard's queries. */
+export function logqlParseOutcome(logql: string): { ok: true } | { ok: false; error: string } {
+  try {
+    parseLogql(logql);
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof LogqlSyntaxError) return { ok: false, error: error.message };
+    throw error;
+  }
 }

@@ -7,7 +7,7 @@ import {
   type BackendOptions,
 } from './http.ts';
 import type { LogPanelOutcome, LogStoreApi, StoredLogLine, TimeWindow } from './log-store.ts';
-import { LOGSQL_COUNT_FIELD, logqlToLogsql, parseLogql, LogqlSyntaxError } from './logql-to-logsql.ts';
+import { LOGSQL_COUNT_FIELD, logqlParseOutcome, logqlToLogsql } from './logql-to-logsql.ts';
 
 /** `{ values: [{ value, hits }] }`: /streams, /stream_field_names, /stream_field_values. */
 const ValuesSchema = z.object({ values: z.array(z.object({ value: z.string(), hits: z.number() })) });
@@ -325,13 +325,7 @@ export class VictoriaLogsClient implements LogStoreApi {
   }
 
   async parsePanelQuery(logql: string): Promise<{ ok: true } | { ok: false; error: string }> {
-    try {
-      parseLogql(logql);
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof LogqlSyntaxError) return { ok: false, error: error.message };
-      throw error;
-    }
+    return logqlParseOutcome(logql);
   }
 }
 

@@ -4,6 +4,7 @@
  * template variables (single, multi-value, All with or without a custom all value). The rules are
  * Grafana's documented ones; the comments name the Grafana function each one follows.
  */
+import { parseDurationMs } from '../../core/index.ts';
 
 /** What a panel's query language is, for the default variable formatting. */
 export type QueryLanguage = 'promql' | 'logql';
@@ -55,25 +56,10 @@ const ROUND_INTERVAL: readonly (readonly [number, number])[] = [
 ];
 const ONE_YEAR_MS = 31_536_000_000;
 
+export { parseDurationMs };
+
 export function roundInterval(ms: number): number {
   return ROUND_INTERVAL.find(([below]) => ms < below)?.[1] ?? ONE_YEAR_MS;
-}
-
-/** Parses a Grafana/Prometheus duration (`15s`, `1m30s`, `500ms`); undefined when it is not one. */
-export function parseDurationMs(text: string | undefined): number | undefined {
-  if (!text) return undefined;
-  const units: Record<string, number> = {
-    ms: 1,
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000,
-    y: ONE_YEAR_MS,
-  };
-  const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.trim()) return undefined;
-  return parts.reduce((sum, [, n = '0', unit = 's']) => sum + Number(n) * (units[unit] ?? 0), 0);
 }
 
 /**

@@ -1,8 +1,7 @@
 import {
   UntranslatableQueryError,
-  parseLogql,
+  logqlParseOutcome,
   logqlToLogsql,
-  LogqlSyntaxError,
   type LogPanelOutcome,
   type LogStoreApi,
   type LogStoreKind,
@@ -125,12 +124,6 @@ export class FakeLogStore implements LogStoreApi {
   }
 
   async parsePanelQuery(logql: string): Promise<{ ok: true } | { ok: false; error: string }> {
-    try {
-      parseLogql(logql);
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof LogqlSyntaxError) return { ok: false, error: error.message };
-      throw error;
-    }
+    return logqlParseOutcome(logql);
   }
 }
