@@ -406,6 +406,9 @@ const jaeger: ComponentRecipe = {
  * VictoriaLogs, the embedded log store: one `go install` of its Apache-2.0 module (no replace lines),
  * static (CGO off), about 30 s cold.
  */
+/** VictoriaLogs' own Makefile stamps its version this way; without it `-version` prints nothing. */
+const VICTORIALOGS_LDFLAGS = `-s -w -X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-v${STACK_VERSIONS.victorialogs.version}`;
+
 const victorialogs: ComponentRecipe = {
   name: 'victorialogs',
   version: STACK_VERSIONS.victorialogs.version,
@@ -415,13 +418,14 @@ const victorialogs: ComponentRecipe = {
   source: `go install ${STACK_VERSIONS.victorialogs.module}@${STACK_VERSIONS.victorialogs.moduleVersion}`,
   coldEstimate: 'about 30 seconds',
   versionArgs: { 'victoria-logs': ['-version'] },
+  fingerprint: createHash('sha256').update(VICTORIALOGS_LDFLAGS).digest('hex').slice(0, 12),
   async build(ctx) {
     const spec = STACK_VERSIONS.victorialogs;
     const bin = join(componentDir('victorialogs', spec.version, ctx.root), 'bin');
     mkdirSync(bin, { recursive: true });
     await runCommand(
       'go',
-      ['install', '-trimpath', '-ldflags', '-s -w', `${spec.module}@${spec.moduleVersion}`],
+      ['install', '-trimpath', '-ldflags', VICTORIALOGS_LDFLAGS, `${spec.module}@${spec.moduleVersion}`],
       { env: goEnv(ctx, { GOBIN: bin }), heartbeatLabel: 'building victoria-logs', log: ctx.log },
     );
   },
