@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { LOOPBACK } from '../core/index.ts';
 import { startFleet, type StartedFleet } from '../mock-services/index.ts';
 import { startLocalStack, type StartedStack } from '../stack/index.ts';
 import { createClients, endpointsFromStack, waitForFleetScraped } from '../validators/index.ts';
-import { machine, peakRssMiB, writeBench } from './util.ts';
+import { cpuSecondsOf, machine, peakRssMiB, writeBench } from './util.ts';
 
 const CONCURRENCY = 32;
 const WARMUP_MS = 3_000;
@@ -18,8 +18,6 @@ const DURATION_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const QUERIES = 50;
 const SAMPLE_INTERVAL_MS = 250;
-/** CPU ticks per second on Linux (`getconf CLK_TCK`). */
-const CLK_TCK = 100;
 const GOAL_RPS = 300;
 const GOAL_CPU_RATIO = 1.5;
 const BENCH_OUT = join('out', 'bench-runs');
@@ -53,18 +51,6 @@ function resetPeakRss(): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** utime + stime of a live process in seconds (stack components); undefined once gone. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return undefined;
   }
 }
 

@@ -7,7 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,7 +18,7 @@ import { startStandInProcess } from '../load/testing/stand-in-process.ts';
 import { SCRAPE_SERVICE_LABEL, startFleet, type StartedFleet } from '../mock-services/index.ts';
 import { startLocalStack, type StartedStack } from '../stack/index.ts';
 import { createClients, endpointsFromStack, waitForFleetScraped } from '../validators/index.ts';
-import { machine, writeBench } from './util.ts';
+import { CLK_TCK, cpuTicksOf, machine, peakRssKiB, writeBench } from './util.ts';
 
 export const BENCH_OUT = join('out', 'bench-runs');
 /** Rates tried against the stand-in, in order; the search stops at the first one not sustained. */
@@ -37,34 +36,6 @@ const MAX_FAILED_RATE = 0.01;
 const SAMPLE_INTERVAL_MS = 200;
 /** A rate that was not sustained gets one more attempt: the machine is shared. */
 const ATTEMPTS_PER_RATE = 2;
-/** CPU ticks per second on Linux (`getconf CLK_TCK`). */
-const CLK_TCK = 100;
-
-function procTicks(pid: number): number | undefined {
-  try {
-    // Fields after the `(comm)`: state ppid … utime(12th) stime(13th).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU time (user + system) a live process has used, in seconds; undefined once it is gone. */
-export function cpuSecondsOf(pid: number | undefined): number | undefined {
-  const ticks = pid === undefined ? undefined : procTicks(pid);
-  return ticks === undefined ? undefined : ticks / CLK_TCK;
-}
-
-function vmHwmKiB(pid: number): number | undefined {
-  try {
-    const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return Number.isFinite(kb) ? kb : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Samples a child's peak RSS (VmHWM only grows) and CPU time until stop(). */
 function watchProcess(): {
   attach: (pid: number) => void;
@@ -77,8 +48,8 @@ function watchProcess(): {
   const sample = { peakRssKiB: 0, cpuTicks: 0 };
   const tick = (): void => {
     if (pid === undefined) return;
-    const hwm = vmHwmKiB(pid);
-    const ticks = procTicks(pid);
+    const hwm = peakRssKiB(pid);
+    const ticks = cpuTicksOf(pid);
     if (hwm !== undefined) sample.peakRssKiB = Math.max(sample.peakRssKiB, hwm);
     if (ticks !== undefined) sample.cpuTicks = ticks;
   };
@@ -88,7 +59,7 @@ function watchProcess(): {
       pid = p;
     },
     markStart: () => {
-      startTicks = pid === undefined ? undefined : procTicks(pid);
+      startTicks = pid === undefined ? undefined : cpuTicksOf(pid);
     },
     stop: () => {
       clearInterval(timer);

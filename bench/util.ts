@@ -10,16 +10,41 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** Peak resident set size (VmHWM) of a live process, in MiB; undefined once it is gone. */
-export function peakRssMiB(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** CPU ticks per second on Linux (`getconf CLK_TCK`). */
+export const CLK_TCK = 100;
+
+/** utime + stime of a live process, in clock ticks; undefined once it is gone. */
+export function cpuTicksOf(pid: number): number | undefined {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round((kb / 1024) * 10) / 10 : undefined;
+    // Fields after the `(comm)`: state ppid … utime(12th) stime(13th).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
   } catch {
     return undefined;
   }
+}
+
+/** CPU time (user + system) a live process has used, in seconds; undefined once it is gone. */
+export function cpuSecondsOf(pid: number | undefined): number | undefined {
+  const ticks = pid === undefined ? undefined : cpuTicksOf(pid);
+  return ticks === undefined ? undefined : ticks / CLK_TCK;
+}
+
+/** Peak resident set size (VmHWM) of a live process, in KiB; undefined once it is gone. */
+export function peakRssKiB(pid: number): number | undefined {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return Number.isFinite(kb) ? kb : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Peak resident set size (VmHWM) of a live process, in MiB; undefined once it is gone. */
+export function peakRssMiB(pid: number | undefined): number | undefined {
+  const kb = pid === undefined ? undefined : peakRssKiB(pid);
+  return kb === undefined ? undefined : Math.round((kb / 1024) * 10) / 10;
 }
 
 export function writeBench(name: string, data: unknown): string {

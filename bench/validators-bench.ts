@@ -16,14 +16,13 @@ import {
 } from '../validators/index.ts';
 import {
   BENCH_OUT,
-  cpuSecondsOf,
   measureLoadRun as measureK6Run,
   startFleetWithStack,
   stepUpRates,
   type LoadRunFigures as K6RunFigures,
 } from './load-bench.ts';
 import { generateSyntheticTelemetry, ingestCounts, waitForIngest } from './synthetic-telemetry.ts';
-import { machine, peakRssMiB, writeBench } from './util.ts';
+import { cpuSecondsOf, machine, peakRssMiB, writeBench } from './util.ts';
 
 /** Ledger sizes validated in full (every id); BENCH_VALIDATORS_SIZES=1000,10000 picks others. */
 const SIZES = [1_000, 10_000, 100_000];
