@@ -5,15 +5,13 @@
  * fleet (in its own process too), its CPU per request, and its peak RSS over a 100k-request run
  * (ledger on). Each rate step is 8 s; the whole bench stays within about 5 minutes.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { newRunId } from '../core/index.ts';
 import { runEngineProcess, type K6Summary, type ScenarioRun } from '../load/index.ts';
 import { SCHEDULE_START_LINE } from '../load/engine/spawn.ts';
+import { startReadyProcess, type ReadyProcess } from '../load/testing/ready-process.ts';
 import { startStandInProcess } from '../load/testing/stand-in-process.ts';
 import { SCRAPE_SERVICE_LABEL, startFleet, type StartedFleet } from '../mock-services/index.ts';
 import { startLocalStack, type StartedStack } from '../stack/index.ts';
@@ -210,44 +208,24 @@ const FLEET_START_TIMEOUT_MS = 60_000;
  * OTLP endpoint and no log directory, so nothing is exported), so the engine's measurement never
  * shares an event loop with it. Disposing sends SIGTERM and waits for the exit.
  */
-export async function startFleetProcess(): Promise<
-  { entryUrl: string; pid: number | undefined } & AsyncDisposable
-> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FLEET_MAIN], {
+export function startFleetProcess(): Promise<ReadyProcess> {
+  let url: string | undefined;
+  return startReadyProcess({
+    name: 'fleet',
+    args: [FLEET_MAIN],
     cwd: REPO_ROOT,
     env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const entryUrl = await new Promise<string>((resolveUrl, reject) => {
-    let url: string | undefined;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('the fleet process did not say ready in time'));
-    }, FLEET_START_TIMEOUT_MS);
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    timeoutMs: FLEET_START_TIMEOUT_MS,
+    // mock-services/main.ts prints `<service> <url>` per service, then `ready`.
+    readyUrl: (line) => {
       const [name, value] = line.split(' ');
       if (name === 'orchestrator-service' && value !== undefined) url = value;
-      if (line === 'ready') {
-        clearTimeout(timer);
-        if (url === undefined) reject(new Error('the fleet process named no orchestrator-service'));
-        else resolveUrl(url);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the fleet process exited (${code}) before it was ready`));
-    });
-  });
-  return {
-    entryUrl,
-    pid: child.pid,
-    async [Symbol.asyncDispose]() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      if (line !== 'ready') return undefined;
+      if (url === undefined) throw new Error('the fleet process named no orchestrator-service');
+      return url;
     },
-  };
+    where: FLEET_MAIN,
+  });
 }
 
 const load1 = (): string => loadavg()[0]?.toFixed(2) ?? '?';
