@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newRunId } from '../core/index.ts';
-import { runEngineProcess, type K6Summary, type ScenarioRun } from '../load/index.ts';
+import { runEngineProcess, runScenario, type K6Summary, type ScenarioRun } from '../load/index.ts';
 import { SCHEDULE_START_LINE } from '../load/engine/spawn.ts';
 import { startReadyProcess, type ReadyProcess } from '../load/testing/ready-process.ts';
 import { startStandInProcess } from '../load/testing/stand-in-process.ts';
@@ -111,24 +111,35 @@ export async function measureLoadRun(options: {
   ledger: boolean;
   runId?: string;
   scenario?: 'load' | 'soak';
+  /**
+   * Load processes (default 1). With more, runScenario splits the schedule into equal segments and
+   * merges their ledgers; the per-process CPU and RSS sampling is then off (reported as 0).
+   */
+  workers?: number;
 }): Promise<LoadRunFigures & { run: ScenarioRun }> {
   const started = Date.now();
   const watch = watchProcess();
   let run: ScenarioRun;
   let sample: ReturnType<ReturnType<typeof watchProcess>['stop']>;
+  const common = {
+    scenario: options.scenario ?? 'load',
+    baseUrl: options.baseUrl,
+    runId: options.runId ?? newRunId(),
+    outDir: BENCH_OUT,
+    ledger: options.ledger,
+    env: { RATE: String(options.rate), DURATION: options.duration },
+  } as const;
   try {
-    run = await runEngineProcess({
-      scenario: options.scenario ?? 'load',
-      baseUrl: options.baseUrl,
-      runId: options.runId ?? newRunId(),
-      outDir: BENCH_OUT,
-      ledger: options.ledger,
-      env: { RATE: String(options.rate), DURATION: options.duration },
-      onStart: (pid) => watch.attach(pid),
-      onOutput: (line) => {
-        if (line === SCHEDULE_START_LINE) watch.markStart();
-      },
-    });
+    run =
+      (options.workers ?? 1) > 1
+        ? await runScenario({ ...common, engine: 'node', workers: options.workers })
+        : await runEngineProcess({
+            ...common,
+            onStart: (pid) => watch.attach(pid),
+            onOutput: (line) => {
+              if (line === SCHEDULE_START_LINE) watch.markStart();
+            },
+          });
   } finally {
     sample = watch.stop();
   }
@@ -251,6 +262,7 @@ export async function stepUpRates(
   log: (line: string) => void,
   rates: readonly number[],
   durationS = PROBE_DURATION_S,
+  workers = 1,
 ): Promise<{ steps: LoadRunFigures[]; maxSustainedRate: number | undefined }> {
   const steps: LoadRunFigures[] = [];
   let maxSustainedRate: number | undefined;
@@ -263,6 +275,7 @@ export async function stepUpRates(
         duration: `${durationS}s`,
         ledger: true,
         scenario: PROBE_SCENARIO,
+        workers,
       });
       steps.push({ ...figures, attempt, loadAverage1m: loadavg()[0] });
       log(describeStep(figures, durationS) + (attempt > 1 ? ` [attempt ${attempt}]` : ''));

@@ -2,6 +2,7 @@ import { describeError } from '../core/index.ts';
 import { drillsBench } from './drills-bench.ts';
 import { fleetBench } from './fleet-bench.ts';
 import { loadBench } from './load-bench.ts';
+import { loadWorkersBench } from './load-workers-bench.ts';
 import { stackBench } from './stack-bench.ts';
 import { validatorsBench } from './validators-bench.ts';
 import { verdictBench } from './verdict-bench.ts';
@@ -16,6 +17,7 @@ const BENCHMARKS = {
   fleet: fleetBench,
   validators: validatorsBench,
   load: loadBench,
+  'load-workers': loadWorkersBench,
 } satisfies Record<string, (log: (line: string) => void) => Promise<string>>;
 
 type BenchName = keyof typeof BENCHMARKS;

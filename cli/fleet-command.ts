@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { childEnv } from '../core/index.ts';
 
 const FLEET_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../mock-services/main.ts');
 
@@ -19,7 +20,10 @@ export function registerFleetCommand(program: Command): void {
       'fleet options: --service, --port, --host, --otlp, --log-dir, --logs, --peers, --threads, --no-instrumentation',
     )
     .action(async (args: string[]) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', FLEET_MAIN, ...args], { stdio: 'inherit' });
+      const child = spawn(process.execPath, ['--import', 'tsx', FLEET_MAIN, ...args], {
+        env: childEnv(['node', 'otel']),
+        stdio: 'inherit',
+      });
       // The terminal's Ctrl-C reaches both processes; a TERM sent to us is passed on.
       process.on('SIGTERM', () => child.kill('SIGTERM'));
       process.on('SIGINT', () => undefined);

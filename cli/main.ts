@@ -1,7 +1,11 @@
 import { Command, Option } from 'commander';
 import { describeError } from '../core/index.ts';
+import { installCrashHandlers } from './crash.ts';
+import { INTERRUPT_EXIT, InterruptedError } from './interrupt.ts';
 import { EXIT } from './options.ts';
 import { registerFleetCommand } from './fleet-command.ts';
+import { registerK6OperatorCommand } from './k6-operator-command.ts';
+import { registerLedgerCommands } from './ledger-command.ts';
 import { registerStackCommands } from './stack-command.ts';
 import { registerValidateCommand } from './validate-command.ts';
 
@@ -16,11 +20,15 @@ export function buildProgram(): Command {
   registerStackCommands(program);
   registerValidateCommand(program);
   registerFleetCommand(program);
+  registerK6OperatorCommand(program);
+  registerLedgerCommands(program);
   return program;
 }
 
 /** Runs the CLI and exits with 0/1/2; the bin shim and `tsx cli/main.ts` both call it. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // An uncaught exception or unhandled rejection anywhere: tear down, then exit 2 (never 0 or 1).
+  installCrashHandlers();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -30,7 +38,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exit(0);
     if (typeof code === 'string' && code.startsWith('commander.')) process.exit(EXIT.harnessError);
     process.stderr.write(`\nphx-harness: ${describeError(error)}\n`);
-    process.exit(EXIT.harnessError);
+    process.exit(error instanceof InterruptedError ? INTERRUPT_EXIT[error.info.reason] : EXIT.harnessError);
   }
 }
 

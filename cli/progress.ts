@@ -10,6 +10,8 @@ export class Progress {
   private stageStarted = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly runStarted = Date.now();
+  /** The stage the run is in (what an interrupted run's report says it stopped in). */
+  current = 'starting';
 
   constructor(stream: NodeJS.WriteStream = process.stderr) {
     this.interactive = Boolean(stream.isTTY) && process.env.CI !== 'true';
@@ -21,6 +23,7 @@ export class Progress {
 
   stage(name: string): void {
     this.done();
+    this.current = name;
     this.stageStarted = Date.now();
     if (this.interactive) {
       this.spinner = ora({ text: name, stream: process.stderr }).start();

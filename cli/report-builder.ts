@@ -1,9 +1,17 @@
-import type { AccountingRow, CheckResult, HarnessConfig } from '../core/index.ts';
+import {
+  rememberedSecrets,
+  type AccountingRow,
+  type CheckResult,
+  type HarnessConfig,
+} from '../core/index.ts';
 import { readLedger } from '../load/index.ts';
 import {
   RUN_REPORT_SCHEMA_VERSION,
   latencyFromLedgerStream,
+  redactReport,
   redactSecrets,
+  secretsFromConfigAndEnv,
+  secretVariants,
   type AlertDrill,
   type RunReport,
 } from '../reports/index.ts';
@@ -29,6 +37,32 @@ export function accountingFromResults(results: readonly CheckResult[]): Accounti
     logged: logged[flow]?.logged ?? 0,
     counted: counted[flow]?.counted ?? 0,
   }));
+}
+
+type PerRunner = Record<string, { sent?: number; traced?: number; logged?: number }>;
+
+/** The funnel per runner of a merged ledger, from the traces and logs completeness evidence. */
+export function runnerAccountingFromResults(
+  results: readonly CheckResult[],
+  segments: ReadonlyMap<string, string> = new Map(),
+): NonNullable<RunReport['accountingByRunner']> {
+  const evidenceOf = (id: string) =>
+    (results.find((r) => r.id === id)?.evidence.perRunner as PerRunner | undefined) ?? {};
+  const traced = evidenceOf('traces.completeness');
+  const logged = evidenceOf('logs.completeness');
+  const runners = [...new Set([...Object.keys(traced), ...Object.keys(logged)])].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
+  return runners.map((runner) => {
+    const segment = segments.get(runner);
+    return {
+      runner,
+      ...(segment === undefined ? {} : { segment }),
+      sent: traced[runner]?.sent ?? logged[runner]?.sent ?? 0,
+      traced: traced[runner]?.traced ?? 0,
+      logged: logged[runner]?.logged ?? 0,
+    };
+  });
 }
 
 /** Alert drill timelines from the alert checks' evidence (msToPending, msToFiring, …). */
@@ -63,8 +97,28 @@ function dashboardsPathOf(results: readonly CheckResult[]): Pick<RunReport, 'das
   return path === 'grafana' || path === 'harness' ? { dashboardsPath: path } : {};
 }
 
-/** Builds the versioned run report every reporter serializes. */
+function runnerAccounting(run: ValidationRun): Pick<RunReport, 'accountingByRunner'> {
+  const segments = new Map((run.scenario?.workers ?? []).map((w) => [w.name, w.segment]));
+  const rows = runnerAccountingFromResults(run.results, segments);
+  return rows.length === 0 ? {} : { accountingByRunner: rows };
+}
+
+/**
+ * Builds the versioned run report every reporter serializes, with every secret masked (one
+ * redaction, reports/redact.ts, before any reporter sees it): `${ENV}` header values, the stack's
+ * per-run credentials, AUTH_TOKEN, credentials in URLs, bearer tokens.
+ */
 export async function buildRunReport(
+  run: ValidationRun,
+  extra: Parameters<typeof assembleRunReport>[1],
+): Promise<RunReport> {
+  return redactReport(await assembleRunReport(run, extra), [
+    ...secretsFromConfigAndEnv(extra.config),
+    ...rememberedSecrets().flatMap(secretVariants),
+  ]);
+}
+
+async function assembleRunReport(
   run: ValidationRun,
   extra: { config: HarnessConfig; scenarioName?: string; inventory?: MetricInventory; baselinePath?: string },
 ): Promise<RunReport> {
@@ -76,10 +130,19 @@ export async function buildRunReport(
     startedAt: run.startedAt.toISOString(),
     finishedAt: run.finishedAt.toISOString(),
     phase: run.gate.phase,
-    verdict: run.gate.verdict,
-    gate: { phase: run.gate.phase, required: run.gate.required, failedRequired: run.gate.failedRequired },
+    // An interrupted run is never judged: its results are partial.
+    verdict: run.interrupted ? 'error' : run.gate.verdict,
+    gate: {
+      phase: run.gate.phase,
+      required: run.gate.required,
+      failedRequired: run.gate.failedRequired,
+      skippedRequired: run.gate.skippedRequired,
+      waived: run.gate.waived,
+      waiverWarnings: run.gate.waiverWarnings,
+    },
     checks: run.results.map((r) => ({ ...r, required: requiredIds.has(r.id) })),
     accounting: accountingFromResults(run.results),
+    ...runnerAccounting(run),
     ...(latency ? { latency } : {}),
     drills: drillsFromResults(run.results),
     components: [
@@ -95,6 +158,8 @@ export async function buildRunReport(
             name: extra.scenarioName ?? 'unknown',
             engine: engineLabel(run.scenario),
             ...(run.scenario.segment ? { segment: run.scenario.segment } : {}),
+            ...(run.scenario.workers ? { workers: run.scenario.workers.length } : {}),
+            ...(run.scenario.thresholdsBound ? { thresholdsBound: run.scenario.thresholdsBound } : {}),
             exitCode: run.scenario.exitCode,
             thresholdFailures: run.scenario.thresholdFailures.map(({ metric, threshold }) => ({
               metric,
@@ -114,5 +179,6 @@ export async function buildRunReport(
     links: run.links,
     ...dashboardsPathOf(run.results),
     ...(extra.inventory ? { inventory: extra.inventory } : {}),
+    ...(run.interrupted ? { interrupted: run.interrupted } : {}),
   };
 }

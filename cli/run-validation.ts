@@ -6,7 +6,7 @@ import {
   HarnessError,
   Teardown,
   expandEnvReferences,
-  forEachConcurrent,
+  untilAborted,
   newRunId,
   type CheckResult,
   type HarnessConfig,
@@ -39,6 +39,8 @@ import {
 import {
   DEFAULT_SERVICE_LABEL,
   VALIDATORS,
+  VALIDATOR_FAMILIES,
+  runValidators,
   metricInventory,
   type MetricInventory,
   createClients,
@@ -50,7 +52,35 @@ import {
   type ValidatorName,
   waitForFleetScraped,
 } from '../validators/index.ts';
+import { interruptionOf, startedUnlessInterrupted, type InterruptInfo } from './interrupt.ts';
+import { assertExternalRunComplete } from './external-requirements.ts';
 import type { Progress } from './progress.ts';
+
+/**
+ * Validators run one at a time, in this order, after all the others: the live alert drills switch
+ * faults on, and the metrics that only those faults produce (on-event) are checked after them.
+ */
+const POST_LOAD_ORDER: ValidatorName[] = ['alertDrills', 'metricsOnEvent'];
+
+/** The chosen validators (default: all), isolated from each other, POST_LOAD_ORDER last, into `results`. */
+function runAllValidators(
+  names: ValidatorName[] | undefined,
+  ctx: ValidationContext,
+  results: CheckResult[],
+  signal: AbortSignal | undefined,
+  onDone?: (name: ValidatorName, ms: number) => void,
+): Promise<CheckResult[]> {
+  return runValidators({
+    validators: VALIDATORS,
+    families: VALIDATOR_FAMILIES,
+    names: names ?? (Object.keys(VALIDATORS) as ValidatorName[]),
+    last: POST_LOAD_ORDER,
+    ctx,
+    into: results,
+    ...(signal ? { signal } : {}),
+    ...(onDone ? { onDone } : {}),
+  });
+}
 
 /** A fault switched on before the load: `--inject data-router:drop-traceparent` or `llm-service:latency:ms=200`. */
 export interface InjectedFault {
@@ -92,6 +122,8 @@ export interface ValidationRunOptions {
   scenarioEnv?: Record<string, string>;
   progress: Progress;
   keep?: boolean;
+  /** Aborted on SIGINT/SIGTERM/deadline (cli/interrupt.ts): the run tears down and returns what it has, marked interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface ValidationRun {
@@ -108,6 +140,8 @@ export interface ValidationRun {
   stack: StartedStack | undefined;
   /** What Phoenix exposed during the run (for a later run's --baseline). */
   inventory?: MetricInventory;
+  /** Set when the run stopped early (signal, deadline, crash): the results are partial. */
+  interrupted?: InterruptInfo;
 }
 
 /**
@@ -121,13 +155,18 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
   const runDir = resolve(config.outDir, runId);
   const startedAt = new Date();
   const disposables = new Teardown();
+  const { signal } = options;
+  const results: CheckResult[] = [];
+  // What the run got to, for a partial report when it is interrupted.
+  const reached: { stack?: StartedStack; scenario?: ScenarioRun; endpoints?: BackendEndpoints } = {};
   try {
     progress.stage(`starting the monitoring stack (${options.runner})`);
     // The stack runs the catalog's rules on the time-compressed profile the live alert drills need
     // (same expressions; `for:`, windows and intervals scaled by one factor, stack/rules-profile.ts).
     const profile = writeRulesProfile(join(runDir, 'rules-profile'));
-    const stack = disposables.use(
-      await startStack({
+    const stack = await startedUnlessInterrupted(
+      disposables,
+      startStack({
         runner: options.runner,
         images: config.stack.images,
         logStore: config.stack.logStore,
@@ -139,37 +178,41 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
         timing: profile.timing,
         log: (line) => progress.info(line),
       }),
+      signal,
     );
+    reached.stack = stack;
     progress.done(`${stack.components.size} components ready in ${stack.readyMs}ms`);
 
     progress.stage('starting the mock Phoenix fleet');
     const endpointMap = stack.endpoints();
     // Docker: one container per service, found by Prometheus through the seed's DNS names; k6 and
     // the harness reach them on 127.0.0.1 only. Local: one process, each service on a loopback port.
-    const fleet: StartedFleet = disposables.use(
+    const fleet: StartedFleet = await startedUnlessInterrupted(
+      disposables,
       options.runner === 'docker'
-        ? await startContainerFleet(stack, { log: (line) => progress.info(line) })
-        : await startFleet({
+        ? startContainerFleet(stack, { log: (line) => progress.info(line) })
+        : startFleet({
             otlpHttpEndpoint: endpointMap['otel-collector.otlp-http'],
             logDir: stack.fleetLogDir ?? join(runDir, 'fleet-logs'),
             // One log path into the log store (the seed's: JSON files shipped by the Collector), so no line is counted twice.
             logsViaOtlp: false,
             logsToFile: true,
           }),
+      signal,
     );
     stack.setScrapeTargets(fleet.scrapeTargets());
     for (const fault of options.inject) {
-      await fleet.setFault(fault.service, { name: fault.name, ...fault.params });
+      await untilAborted(fleet.setFault(fault.service, { name: fault.name, ...fault.params }), signal);
       progress.info(`fault on: ${fault.service} ${fault.name} ${JSON.stringify(fault.params)}`);
     }
     const endpoints = endpointsFromStack(endpointMap);
+    reached.endpoints = endpoints;
     // Per-run credentials (Grafana's generated admin password) travel in memory only.
     const clients = createClients(endpoints, stack.credentials());
     // The first scrape of every service must happen before the load, so counters have a baseline.
-    const scraped = await waitForFleetScraped(
-      clients.prometheus,
-      fleet.services.size,
-      config.stack.ingestTimeoutMs,
+    const scraped = await untilAborted(
+      waitForFleetScraped(clients.prometheus, fleet.services.size, config.stack.ingestTimeoutMs),
+      signal,
     );
     if (!scraped.ok)
       progress.info('not every fleet target was scraped before the load (the metrics checks will say which)');
@@ -193,7 +236,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
         ? `k6 at ${engine.k6Path}`
         : 'in-process engine';
     progress.stage(
-      `running the ${options.scenario} scenario (${engineDescription}${config.load.segment ? `, segment ${config.load.segment}` : ''})`,
+      `running the ${options.scenario} scenario (${engineDescription}${config.load.segment ? `, segment ${config.load.segment}` : ''}${config.load.workers > 1 ? `, ${config.load.workers} workers` : ''})`,
     );
     const windowStart = new Date();
     const scenario = await runScenario({
@@ -205,6 +248,9 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       ...(engine.k6Path ? { k6Path: engine.k6Path } : {}),
       ...(engine.k6Container ? { k6Container: engine.k6Container } : {}),
       ...(config.load.segment ? { segment: config.load.segment } : {}),
+      // An interrupt stops the engine (SIGINT to its process, or to the k6 container): it returns what it sent.
+      ...(signal ? { signal } : {}),
+      ...(config.load.workers > 1 ? { workers: config.load.workers } : {}),
       env: {
         ...(config.load.rate === undefined ? {} : { RATE: String(config.load.rate) }),
         ...(config.load.duration === undefined ? {} : { DURATION: config.load.duration }),
@@ -212,13 +258,21 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       },
     });
     const windowEnd = new Date();
+    reached.scenario = scenario;
+    signal?.throwIfAborted();
     progress.done(
       `${scenario.requests} requests${scenario.droppedIterations ? `, ${scenario.droppedIterations} iterations dropped` : ''}, ${engineLabel(scenario)} exit ${scenario.exitCode}`,
     );
+    // Nothing sent: every check would examine nothing, and an empty run proves nothing either way.
+    if (scenario.requests === 0)
+      throw noTraffic(
+        scenario.ledgerPath,
+        `the ${engineLabel(scenario)} exited ${scenario.exitCode} without sending a request to ${fleet.entryUrl}: see its output above (--rate, --duration, --segment)`,
+      );
 
     progress.stage('flushing telemetry');
     // A failed final export (Collector down) is not fatal: the checks report what was lost.
-    const flushError = await fleet.flush().then(
+    const flushError = await untilAborted(fleet.flush(), signal).then(
       () => undefined,
       (error: Error) => error.message,
     );
@@ -246,29 +300,18 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
     };
 
     progress.stage('validating against the backends');
-    const names = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
-    const results: CheckResult[] = [];
     // The live alert drills switch faults on and send their own traffic: they run after the rest.
-    const [drills, others] = [
-      names.filter((n) => n === 'alertDrills'),
-      names.filter((n) => n !== 'alertDrills'),
-    ];
-    const timed = async (name: ValidatorName) => {
-      const started = Date.now();
-      results.push(...(await VALIDATORS[name](ctx)));
-      progress.info(`${name}: ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    };
-    await forEachConcurrent(others, others.length, timed);
-    for (const name of drills) await timed(name);
+    await runAllValidators(options.validators, ctx, results, signal, (name, ms) =>
+      progress.info(`${name}: ${(ms / 1000).toFixed(1)}s`),
+    );
     results.sort((a, b) => a.id.localeCompare(b.id));
     if (scenario.thresholdFailures.length) results.push(...thresholdResults(scenario));
-    const gate = evaluateGate(results, options.phase);
+    const gate = evaluateGate(results, options.phase, config.waive);
     progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
     const inventory = clients.prometheus
-      ? await metricInventory(
-          clients.prometheus,
-          { start: windowStart, end: new Date() },
-          DEFAULT_SERVICE_LABEL,
+      ? await untilAborted(
+          metricInventory(clients.prometheus, { start: windowStart, end: new Date() }, DEFAULT_SERVICE_LABEL),
+          signal,
         ).catch(() => undefined)
       : undefined;
 
@@ -291,8 +334,30 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       stack: options.keep ? stack : undefined,
       ...(inventory ? { inventory } : {}),
     };
+  } catch (error) {
+    const interrupted = interruptionOf(signal);
+    if (!interrupted) throw error;
+    const stack = reached.stack;
+    results.sort((a, b) => a.id.localeCompare(b.id));
+    return {
+      runId,
+      runDir,
+      startedAt,
+      finishedAt: new Date(),
+      results,
+      gate: evaluateGate(results, options.phase, config.waive),
+      scenario: reached.scenario,
+      components: stack
+        ? [...stack.components.values()].map((c) => ({ name: c.name, version: c.version, url: c.getUrl() }))
+        : [],
+      links: reached.endpoints ? linksFrom(reached.endpoints) : {},
+      ledgerPath: reached.scenario?.ledgerPath,
+      stack: undefined,
+      interrupted,
+    };
   } finally {
-    if (!options.keep) {
+    // An interrupted run tears down even with --keep.
+    if (!options.keep || signal?.aborted) {
       progress.stage('tearing down');
       await disposables.disposeAsync();
       progress.done();
@@ -349,8 +414,14 @@ export interface ExternalValidationOptions {
   phase: Phase;
   /** A ledger written by `k6 run … --out json` + `load/ledger.ts`, or by an earlier harness run. */
   ledgerPath: string | undefined;
+  /**
+   * `--rules <glob>`: check these rule files (the repo's) instead of the rules staging's Prometheus
+   * has loaded (`/api/v1/rules`). Alertmanager's config is always staging's (`/api/v2/status`).
+   */
+  rules?: string[];
   validators?: ValidatorName[];
   progress: Progress;
+  signal?: AbortSignal;
 }
 
 /**
@@ -378,6 +449,13 @@ export async function runExternalValidation(options: ExternalValidationOptions):
     ...(external.otelCollector ? { otelCollector: external.otelCollector } : {}),
     ...(external.otelCollectorMetrics ? { otelCollectorMetrics: external.otelCollectorMetrics } : {}),
   };
+  // A backend or the ledger a required check needs is a setup mistake (exit 2), not a quiet skip.
+  assertExternalRunComplete(
+    options.phase,
+    endpoints,
+    options.ledgerPath,
+    options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]),
+  );
   const headers = Object.fromEntries(
     Object.entries(external.headers).map(([backend, h]) => [
       backend,
@@ -399,18 +477,16 @@ export async function runExternalValidation(options: ExternalValidationOptions):
     let last = -Infinity;
     let n = 0;
     for await (const e of ledger.read()) {
+      options.signal?.throwIfAborted();
       first = Math.min(first, e.startMs);
       last = Math.max(last, e.startMs + e.durationMs);
       n += 1;
     }
-    if (n === 0)
-      throw new HarnessError(`the ledger ${path} holds no requests`, {
-        hint: 'pass the ledger.jsonl of a run that sent traffic',
-      });
+    if (n === 0) throw noTraffic(path, 'pass the ledger.jsonl of a run that sent traffic');
     window = { start: new Date(first - 1_000), end: new Date(last + 1_000) };
     progress.done(`${n} requests from ${window.start.toISOString()} to ${window.end.toISOString()}`);
   } else {
-    progress.done('no ledger: request accounting checks will be skipped');
+    progress.done('no ledger: none of the checks run at this phase needs one');
   }
   const ctx: ValidationContext = {
     runId,
@@ -419,16 +495,25 @@ export async function runExternalValidation(options: ExternalValidationOptions):
     clients: createClients(endpoints, headers, { logStore: config.stack.logStore }),
     ingestTimeoutMs: config.stack.ingestTimeoutMs,
     serviceLabel: external.serviceLabel,
+    ...(external.jobs ? { scrapeJobs: external.jobs } : {}),
     ...(ledger ? { ledger } : {}),
     ...(window ? { window } : {}),
     ...offlineAlertInputs(runDir),
+    // Staging's own rules and Alertmanager config, unless --rules names files to check instead.
+    ...(options.rules?.length ? { ruleFiles: options.rules } : {}),
+    alertSources: { rules: options.rules?.length ? 'files' : 'stack', alertmanager: 'stack' },
   };
   progress.stage('validating against the external backends');
-  const names = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
-  const results = (await Promise.all(names.map((name) => VALIDATORS[name](ctx))))
-    .flat()
-    .sort((a, b) => a.id.localeCompare(b.id));
-  const gate = evaluateGate(results, options.phase);
+  const results: CheckResult[] = [];
+  let interrupted: InterruptInfo | undefined;
+  try {
+    await runAllValidators(options.validators, ctx, results, options.signal);
+  } catch (error) {
+    interrupted = interruptionOf(options.signal);
+    if (!interrupted) throw error;
+    results.sort((a, b) => a.id.localeCompare(b.id));
+  }
+  const gate = evaluateGate(results, options.phase, config.waive);
   progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
   return {
     runId,
@@ -442,7 +527,19 @@ export async function runExternalValidation(options: ExternalValidationOptions):
     links: linksFrom(endpoints),
     ledgerPath: ledger?.path,
     stack: undefined,
+    ...(interrupted ? { interrupted } : {}),
   };
+}
+
+/** A ledger without requests: every check would examine nothing, so the run cannot be judged (exit 2). */
+export function noTraffic(ledgerPath: string | undefined, hint: string): HarnessError {
+  return new HarnessError(
+    `no traffic was sent: the ledger ${ledgerPath ?? '(none written)'} holds no requests`,
+    {
+      ...(ledgerPath ? { where: ledgerPath } : {}),
+      hint,
+    },
+  );
 }
 
 /** Links into the backends for the report (trace ids, PromQL, LogQL, panels). */

@@ -4,8 +4,11 @@ import {
   COMPONENT_ORDER,
   listProvisioned,
   provision,
-  isAlive,
+  chooseRunsToStop,
+  isSameProcess,
+  journalDir,
   liveRuns,
+  readJournals,
   reapDockerOrphans,
   reapOrphans,
   startStack,
@@ -64,26 +67,33 @@ export function registerStackCommands(program: Command): void {
     .description(
       'stop stacks started by `stack up` or `validate --keep` elsewhere, and remove what killed runs left behind',
     )
-    .option('--run <id>', 'only this run')
+    .option('--run <id>', 'only this run (needed to stop a validate in progress)')
     .action(async (options: { run?: string }) => {
-      const runs = liveRuns().filter((r) => !options.run || r.runId === options.run);
-      for (const run of runs) {
-        // The owning harness tears its stack down in order on SIGTERM.
-        process.kill(run.harnessPid, 'SIGTERM');
-        log(`stopping run ${run.runId} (harness pid ${run.harnessPid})`);
+      const live = liveRuns();
+      const { stop, spared } = chooseRunsToStop(live, options.run);
+      for (const s of spared) log(`left run ${s.runId} alone: ${s.reason}`);
+      if (options.run && stop.length === 0 && !readJournals().some((j) => j.runId === options.run)) {
+        log(`no run ${options.run} in the journal (${journalDir()})`);
+        process.exitCode = 1;
+      }
+      for (const run of stop) {
+        // Positively identified (pid, start time, command line): the owning harness tears its stack down in order on SIGTERM.
+        if (!isSameProcess(run.harness)) continue;
+        process.kill(run.harness.pid, 'SIGTERM');
+        log(`stopping run ${run.runId} (harness pid ${run.harness.pid})`);
       }
       const deadline = Date.now() + 30_000;
       const waiting = await pollUntil({
         description: 'runs stopped',
-        probe: async () => runs.filter((r) => isAlive(r.harnessPid)),
+        probe: async () => stop.filter((r) => isSameProcess(r.harness)),
         until: (alive) => alive.length === 0,
         timeoutMs: Math.max(0, deadline - Date.now()),
       });
       if (!waiting.ok) log(`still running: ${(waiting.last ?? []).map((r) => r.runId).join(', ')}`);
-      const reaped = reapOrphans(log);
+      const reaped = await reapOrphans(log);
       const docker = await reapDockerOrphans(log).catch(() => ({ containers: 0, networks: 0 }));
       log(
-        `${runs.length} run(s) stopped; ${reaped} orphan process group(s), ${docker.containers} container(s), ${docker.networks} network(s) removed`,
+        `${stop.length} run(s) stopped; ${reaped} orphan process group(s), ${docker.containers} container(s), ${docker.networks} network(s) removed`,
       );
     });
 
@@ -102,6 +112,7 @@ export function registerStackCommands(program: Command): void {
     .action(async (options: { stack?: 'local' | 'docker'; images?: ImageSource }, command: Command) => {
       const config = await loadConfig(command.optsWithGlobals<{ config?: string }>().config);
       const started = await startStack({
+        role: 'stack-up',
         runner: options.stack ?? (config.stack.runner === 'docker' ? 'docker' : 'local'),
         images: options.images ?? config.stack.images,
         outDir: config.outDir,

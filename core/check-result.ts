@@ -36,6 +36,12 @@ export interface CheckResult {
   observed: string;
   message: string;
   evidence: CheckEvidence;
+  /**
+   * How many items the check looked at (targets, series, traces, requests, log streams, panels,
+   * counters…). A check whose phase expects evidence fails when it examined none, so an empty
+   * answer can never pass; `undefined` only for checks that do not count (offline rule tests).
+   */
+  examined?: number;
   durationMs?: number;
 }
 

@@ -86,4 +86,24 @@ describe('harness config', () => {
       assertStackChoice({ ...base, runner: 'docker', images: 'official', grafana: true }),
     ).toThrowError(/stack\.grafana true needs stack\.logStore "loki" on --stack docker/);
   });
+
+  it('takes waivers as check id (or `prefix.*`) → non-empty reason, and rejects an empty reason', () => {
+    const waive = { 'alerts.drill.X': 'no such fault on staging', 'alerts.drill.*': 'no fleet' };
+    expect(parseConfig({ waive }).waive).toEqual(waive);
+    expect(parseConfig({}).waive).toEqual({});
+    expect(() => parseConfig({ waive: { 'alerts.drill.X': '  ' } })).toThrowError(
+      /waive\.alerts\.drill\.X: a waiver needs a reason/,
+    );
+    expect(() => parseConfig({ waive: { 'alerts.*.X': 'why' } })).toThrowError(
+      /waive\.alerts\.\*\.X: not a check id, nor a prefix ending in \.\* \(alerts\.drill\.\*\)/,
+    );
+  });
+
+  it("takes staging's scrape job names, and rejects an unknown one", () => {
+    const external = { prometheus: 'http://127.0.0.1:9', jobs: { collector: 'otel-gateway' } };
+    expect(parseConfig({ stack: { external } }).stack.external?.jobs).toEqual({ collector: 'otel-gateway' });
+    expect(() => parseConfig({ stack: { external: { ...external, jobs: { otel: 'x' } } } })).toThrowError(
+      /stack\.external\.jobs: unknown field\(s\) otel/,
+    );
+  });
 });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { rememberSecret } from './secrets.ts';
 
 export const STACK_RUNNERS = ['local', 'docker', 'external'] as const;
 export const SCENARIOS = ['smoke', 'load', 'stress', 'spike', 'soak'] as const;
@@ -21,6 +22,11 @@ const reporterEntry = z.union([
 /** Endpoints and credentials of an existing stack (`--stack external`); nothing is started. */
 const externalStackSchema = z
   .object({
+    /**
+     * The orchestrator's base URL as the load generators reach it (the scenarios' BASE_URL), e.g.
+     * `http://orchestrator.phoenix.svc:8080` for k6-operator runners in the same cluster.
+     */
+    orchestrator: z.url().optional(),
     prometheus: z.url().optional(),
     alertmanager: z.url().optional(),
     loki: z.url().optional(),
@@ -31,6 +37,21 @@ const externalStackSchema = z
     otelCollectorMetrics: z.url().optional(),
     /** The label naming the service that exposes a series (the harness's own fleet uses phoenix_service). */
     serviceLabel: z.string().min(1).default('phoenix_service'),
+    /**
+     * Prometheus job names where staging's differ from the embedded stack's (`opentelemetry-collector`,
+     * `jaeger`, the log store's kind, `phoenix-services`): the pipeline checks look for the
+     * Collector's and Jaeger's accepted/refused counters under these jobs.
+     */
+    jobs: z
+      .object({
+        collector: z.string().min(1),
+        jaeger: z.string().min(1),
+        logStore: z.string().min(1),
+        services: z.string().min(1),
+      })
+      .partial()
+      .strict()
+      .optional(),
     /**
      * Extra headers per backend (keys: prometheus, loki, victorialogs, jaeger, grafana, alertmanager), e.g.
      * Authorization or X-Scope-OrgID. Write secrets as `${ENV_VAR}`: they are read from the
@@ -53,9 +74,17 @@ export function expandEnvReferences(
         hint: `export ${name}=… before running`,
       });
     }
+    // Read from the environment: a secret the report's redaction must mask wherever it shows up.
+    rememberSecret(v);
     return v;
   });
 }
+
+/** A waiver's key: an exact check id, or a prefix ending in `.*`; no `*` anywhere else. */
+const WAIVER_KEY = /^[^*\s]+(\.\*)?$/;
+
+/** Generous: a default phase-4 run takes ≈ 3 min here; a soak scenario or a slow staging stack much longer. */
+export const DEFAULT_DEADLINE_MS = 30 * 60_000;
 
 export const harnessConfigSchema = z
   .object({
@@ -66,6 +95,11 @@ export const harnessConfigSchema = z
       .default([1, 2, 3, 4]),
     /** Where run artifacts go: `<outDir>/<run-id>/`. */
     outDir: z.string().min(1).default('out'),
+    /**
+     * The whole `validate` run's deadline (stack, fleet, load, checks, reports): past it the run is
+     * torn down and reported as interrupted ("deadline"), exit 2. `--deadline` overrides it.
+     */
+    deadlineMs: z.number().int().positive().default(DEFAULT_DEADLINE_MS),
     stack: z
       .object({
         runner: z.enum(STACK_RUNNERS).default('local'),
@@ -105,9 +139,31 @@ export const harnessConfigSchema = z
           .string()
           .regex(/^(0|\d+\/\d+):(1|\d+\/\d+)$/, 'an execution segment such as 0:1/4 or 1/4:2/4')
           .optional(),
+        /**
+         * Run the scenario as this many engine processes, segments `0:1/N` … `(N-1)/N:1` (the data
+         * path of N k6-operator runners), their ledgers merged into one before the checks.
+         */
+        workers: z.number().int().min(1).max(64).default(1),
       })
       .strict()
       .prefault({}),
+    /**
+     * Required checks that may end `skip` without failing the gate, each with the reason a person
+     * reads in every report: `{ 'alerts.drill.HighErrorRate': 'no such fault on staging' }`. A key is
+     * an exact check id, or a prefix ending in `.*` (`'alerts.drill.*'`: every check whose id starts
+     * with `alerts.drill.`); no other glob form. A waiver covers `skip` only, never `fail` or `error`.
+     */
+    waive: z
+      .record(z.string(), z.string().trim().min(1, 'a waiver needs a reason'))
+      .superRefine((waivers, ctx) => {
+        for (const key of Object.keys(waivers).filter((k) => !WAIVER_KEY.test(k)))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'not a check id, nor a prefix ending in .* (alerts.drill.*)',
+          });
+      })
+      .default({}),
     reporters: z.array(reporterEntry).default(['console', 'html', 'json', 'junit']),
     /** Relative regression criteria against `--baseline`. */
     baseline: z

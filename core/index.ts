@@ -1,9 +1,21 @@
 export { HarnessError, ConfigError, DeadlineError, describeError } from './errors.ts';
 export { pollUntil, waitFor, describeLast, pollInterval } from './poll.ts';
 export type { PollOptions, PollOutcome } from './poll.ts';
-export { getFreePort, getFreePorts, isPortFree, LOOPBACK } from './ports.ts';
+export {
+  getFreePort,
+  getFreePorts,
+  isPortFree,
+  LOOPBACK,
+  saysAddressInUse,
+  startWithPortRetry,
+} from './ports.ts';
+export type { PortRetryOptions } from './ports.ts';
+export { nonLoopbackIPv4 } from './host-address.ts';
+export { childEnv, CHILD_ENV_NEEDS, type ChildEnvNeed } from './child-env.ts';
+export { rememberSecret, rememberedSecrets } from './secrets.ts';
 export { newRunId } from './run-id.ts';
 export { forEachConcurrent } from './concurrency.ts';
+export { untilAborted } from './abort.ts';
 export { Teardown } from './teardown.ts';
 export { ledgerFromEntries } from './ledger.ts';
 export type { LedgerEntry, LedgerSource, AccountingRow } from './ledger.ts';
@@ -26,3 +38,5 @@ export {
 } from './config.ts';
 export type { HarnessConfig, HarnessConfigInput } from './config.ts';
 export { parseDurationMs } from './duration.ts';
+export { bundleEsm } from './bundle.ts';
+export type { EsmBundleOptions } from './bundle.ts';

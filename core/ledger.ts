@@ -10,6 +10,8 @@ export interface LedgerEntry {
   status: number;
   startMs: number;
   durationMs: number;
+  /** Which load generator sent it, in a ledger merged from several runners. */
+  runner?: string;
 }
 
 /** A ledger the validators can read more than once, streaming (a 100k-request ledger is not held in memory twice). */

@@ -45,3 +45,37 @@ export {
 export type { Ledger, LedgerRecord, LedgerConversion } from './ledger.ts';
 export { RequestLoop, drillTraffic } from './request-loop.ts';
 export type { DrillTrafficOptions, DrillTrafficStats } from './request-loop.ts';
+export { bundleScenarioForK6 } from './k6-operator/bundle.ts';
+export { validateManifest } from './k6-operator/crd-schema.ts';
+export { buildK6OperatorManifests } from './k6-operator/manifests.ts';
+export type { K6OperatorManifests, RunnerExpectation } from './k6-operator/manifests.ts';
+export { COLLECT_DIR, nextSteps } from './k6-operator/next-steps.ts';
+export { scenarioVariables } from './k6-operator/scenario-variables.ts';
+export { writeK6OperatorManifests } from './k6-operator/write-manifests.ts';
+export {
+  mergeRunnerOutputs,
+  MergeRefusedError,
+  evaluateMergedThresholds,
+  compareWithHdrHistogram,
+  singleProcessThresholdFigures,
+  mergedSummary,
+  manifestPathFor,
+  readRunnersManifest,
+  runnersManifestSchema,
+  describeMerge,
+  describeThresholds,
+  describeHdrComparison,
+  HDR_BOUND_TEXT,
+} from './merge/index.ts';
+export type {
+  MergeOptions,
+  MergeResult,
+  MergeProblem,
+  RunnerSource,
+  RunnersManifest,
+  RunnerEntry,
+  MergedThreshold,
+  MergedThresholdEvaluation,
+  HdrComparison,
+  SingleProcessFigure,
+} from './merge/index.ts';

@@ -38,6 +38,8 @@ export const ledgerRecordSchema = z
     durationMs: z.number().nonnegative(),
     /** k6's error code for a failed request (https://grafana.com/docs/k6/latest/javascript-api/error-codes/). */
     errorCode: z.number().int().optional(),
+    /** Which load generator sent it, in a ledger merged from several (`phx-harness ledger merge`). */
+    runner: z.string().min(1).optional(),
   })
   .strict();
 

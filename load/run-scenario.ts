@@ -12,11 +12,12 @@ import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describeError, HarnessError, type SCENARIOS } from '../core/index.ts';
+import { childEnv, describeError, HarnessError, type SCENARIOS } from '../core/index.ts';
 import { runEngineProcess } from './engine/spawn.ts';
 import { executionTuple } from './engine/engine.ts';
 import { equalSplitSequence, parseExecutionSegment } from './engine/segment.ts';
 import { runK6Container, type K6ContainerTarget } from './k6-container.ts';
+import { runScenarioWorkers } from './run-workers.ts';
 import {
   finishK6Run,
   k6Arguments,
@@ -48,6 +49,7 @@ export {
   thresholdFailuresFrom,
 };
 export type { K6Summary, LoadEngineChoice, LoadEngineName, ScenarioRun };
+export type { WorkerRun } from './scenario-run.ts';
 export type { ThresholdFailure } from './scenario-run.ts';
 
 /** One of scenarios/<name>.ts (core's list, shared with harness.config.ts). */
@@ -83,6 +85,13 @@ export interface RunScenarioOptions {
   runId: string;
   /** Artifacts go to `<outDir>/<runId>/`: summary.json, ledger.jsonl, k6-raw.json.gz (if kept). */
   outDir: string;
+  /** Where the artifacts go instead (`<outDir>/<runId>/worker-2` for one of several workers). */
+  runDir?: string;
+  /**
+   * Run as this many load processes (default 1), segments `0:1/N` … `(N-1)/N:1`, their ledgers
+   * merged and the thresholds evaluated over the merged requests (load/run-workers.ts).
+   */
+  workers?: number;
   /** Extra `-e` variables: RATE, DURATION, VUS, MAX_VUS, AUTH_TOKEN, SLO_P95_MS… */
   env?: Record<string, string>;
   /**
@@ -183,6 +192,8 @@ async function k6VersionOf(k6Path: string): Promise<string | undefined> {
 }
 
 export async function runScenario(options: RunScenarioOptions): Promise<ScenarioRun> {
+  const workers = options.workers ?? 1;
+  if (workers > 1) return runScenarioWorkers({ ...options, workers }, runScenario);
   const { engine, k6Path, k6Container } = chooseEngine(
     options.engine ?? 'auto',
     options.k6Path ?? findK6Binary(),
@@ -195,6 +206,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
       baseUrl: options.baseUrl,
       runId: options.runId,
       outDir: options.outDir,
+      ...(options.runDir === undefined ? {} : { runDir: options.runDir }),
       env: options.env ?? {},
       ledger: options.ledger ?? true,
       ...(segment === undefined ? {} : { segment: segment.segment }),
@@ -204,6 +216,15 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     });
   }
   if (k6Container !== undefined) {
+    if (options.runDir !== undefined) {
+      throw new HarnessError(
+        'k6 in its container runs the whole scenario: several load workers need a k6 binary or the in-process engine',
+        {
+          where: `k6 in ${k6Container.image}`,
+          hint: 'set K6_BINARY, or --load-engine node, or run one worker',
+        },
+      );
+    }
     return runK6Container({
       ...options,
       target: k6Container,
@@ -220,7 +241,7 @@ async function runK6(
   options: RunScenarioOptions & { k6Path: string },
   segment: SegmentArguments | undefined,
 ): Promise<ScenarioRun> {
-  const runDir = resolve(options.outDir, options.runId);
+  const runDir = options.runDir ?? resolve(options.outDir, options.runId);
   await mkdir(runDir, { recursive: true });
   const script = join(REPO_ROOT, 'scenarios', `${options.scenario}.ts`);
   const summaryPath = join(runDir, 'summary.json');
@@ -229,15 +250,15 @@ async function runK6(
   const k6Path = options.k6Path;
   const env = scenarioEnv(options.env, { baseUrl: options.baseUrl, runId: options.runId, summaryPath });
   const where = `k6 run scenarios/${options.scenario}.ts against ${options.baseUrl}`;
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of SCENARIO_ENV_NAMES) delete childEnv[name];
-  Object.assign(childEnv, secretEnv(env));
+  // k6's own K6_* settings and the scenario's secrets (AUTH_TOKEN…), nothing else of ours (so no
+  // stray RATE from the shell either: SCENARIO_ENV_NAMES are -e arguments).
+  const k6Env = childEnv(['k6'], secretEnv(env));
 
   const tail: string[] = [];
   const k6Version = await k6VersionOf(k6Path);
   const child = spawn(k6Path, k6Arguments({ script, rawOutputPath, env, ...(segment ? { segment } : {}) }), {
     cwd: REPO_ROOT,
-    env: childEnv,
+    env: k6Env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const onLine = (line: string): void => {
@@ -251,6 +272,8 @@ async function runK6(
     child.kill('SIGINT');
     setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
   };
+  // Interrupted before k6 started listening for it: stop at once.
+  if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
 
   const exit = await new Promise<{ code: number | null; signal: string | null }>((resolveExit, reject) => {

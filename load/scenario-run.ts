@@ -65,6 +65,19 @@ export interface ScenarioRun {
   conversion: LedgerConversion | undefined;
   /** The execution segment this run covered (`0:1` when whole). */
   segment?: string;
+  /** With several load workers: what each sent (the ledger and summary are their merge). */
+  workers?: WorkerRun[];
+  /** How exact the merged thresholds are (`exact: every sample`), with several workers. */
+  thresholdsBound?: string;
+}
+
+/** One load process of several (runner n of a k6-operator TestRun, rehearsed here). */
+export interface WorkerRun {
+  name: string;
+  segment: string;
+  requests: number;
+  droppedIterations: number;
+  runDir: string;
 }
 
 /** Every threshold whose `ok` is false in summary.json, with its reason when known. */

@@ -22,6 +22,8 @@ export const FAULT_DEFS = {
     only: undefined,
   },
   'double-count': { params: z.strictObject({}), only: undefined },
+  'retry-calls': { params: z.strictObject({}), only: undefined },
+  'duplicate-logs': { params: z.strictObject({}), only: undefined },
   down: { params: z.strictObject({}), only: undefined },
   'block-requests': {
     params: z.strictObject({ rate, reason: z.string().min(1).optional() }),
@@ -155,6 +157,8 @@ export class FaultSet {
   regenerateTraceparent = false;
   dropLogs = false;
   doubleCount = false;
+  retryCalls = false;
+  duplicateLogs = false;
   down = false;
   highCardinalityLabel: string | undefined;
   blockGate: RateGate | undefined;
@@ -196,6 +200,8 @@ export class FaultSet {
     this.regenerateTraceparent = f('regenerate-traceparent') !== undefined;
     this.dropLogs = f('drop-logs') !== undefined;
     this.doubleCount = f('double-count') !== undefined;
+    this.retryCalls = f('retry-calls') !== undefined;
+    this.duplicateLogs = f('duplicate-logs') !== undefined;
     this.down = f('down') !== undefined;
     const hc = f('high-cardinality-label');
     this.highCardinalityLabel = hc ? ((hc['label'] as string | undefined) ?? 'request_id') : undefined;

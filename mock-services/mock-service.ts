@@ -429,8 +429,21 @@ export class MockService {
     });
   }
 
-  /** An outgoing call with a client span, `traceparent` (unless a fault says otherwise) and `x-correlation-id`. */
+  /**
+   * An outgoing call with a client span, `traceparent` (unless a fault says otherwise) and
+   * `x-correlation-id`. The `retry-calls` fault sends it twice (a retried hop) and keeps the second answer.
+   */
   async callPeer(
+    call: Call,
+    target: ServiceName,
+    operation: string,
+    payload: Record<string, unknown>,
+  ): Promise<PeerResponse> {
+    if (this.faults.retryCalls) await this.callPeerOnce(call, target, operation, payload);
+    return this.callPeerOnce(call, target, operation, payload);
+  }
+
+  private async callPeerOnce(
     call: Call,
     target: ServiceName,
     operation: string,
@@ -493,12 +506,15 @@ export class MockService {
 
   writeLog(call: Call, level: LogLevel, msg: string, fields: LogFields | undefined): void {
     if (!this.telemetry || this.faults.dropLogs) return;
-    this.telemetry.log(
-      level,
-      msg,
-      { traceId: call.traceId, spanId: call.spanId, correlationId: call.correlationId, otel: call.otel },
-      fields,
-    );
+    const context = {
+      traceId: call.traceId,
+      spanId: call.spanId,
+      correlationId: call.correlationId,
+      otel: call.otel,
+    };
+    this.telemetry.log(level, msg, context, fields);
+    // `duplicate-logs`: the line is shipped twice.
+    if (this.faults.duplicateLogs) this.telemetry.log(level, msg, context, fields);
   }
 
   async flush(timeoutMs = 10_000): Promise<void> {

@@ -3,10 +3,10 @@ import {
   NON_TTY_WIDTH,
   consoleReporter,
   formatConsoleSummary,
-  gateLine,
   terminalSafe,
   useColor,
 } from './console-reporter.ts';
+import { gateLine } from './gate-text.ts';
 import type { ReportedCheck } from './model.ts';
 import { sampleRunReport } from './testing/sample-report.ts';
 
@@ -20,9 +20,31 @@ function capture(stream: { isTTY?: boolean; columns?: number }) {
 describe('gateLine', () => {
   it('says whether the gate holds and how many required checks failed', () => {
     const report = sampleRunReport();
-    expect(gateLine(report)).toBe('phase 2 gate: FAILS (3 of 25 required checks failed)');
-    const holds = { ...report, gate: { phase: 1, required: ['a', 'b'], failedRequired: [] } };
-    expect(gateLine(holds)).toBe('phase 1 gate: HOLDS (0 of 2 required checks failed)');
+    expect(gateLine(report)).toBe('phase 2 gate: FAILS (1 waived) (3 of 25 required checks failed)');
+    const gate = {
+      phase: 1,
+      required: ['a', 'b'],
+      failedRequired: [],
+      skippedRequired: [],
+      waived: [],
+      waiverWarnings: [],
+    };
+    expect(gateLine({ gate })).toBe('phase 1 gate: HOLDS (0 of 2 required checks failed)');
+  });
+
+  it('never says a bare HOLDS when checks were waived, and names required checks skipped without a waiver', () => {
+    const waived = [
+      { id: 'a', reason: 'r' },
+      { id: 'b', reason: 'r' },
+      { id: 'c', reason: 'r' },
+    ];
+    const base = { phase: 2, required: ['a', 'b', 'c', 'd'], failedRequired: [], waiverWarnings: [] };
+    expect(gateLine({ gate: { ...base, skippedRequired: [], waived } })).toBe(
+      'phase 2 gate: HOLDS (3 waived) (0 of 4 required checks failed)',
+    );
+    expect(gateLine({ gate: { ...base, skippedRequired: ['c', 'd'], waived: [] } })).toBe(
+      'phase 2 gate: FAILS (0 of 4 required checks failed; 2 skipped without a waiver: c, d)',
+    );
   });
 });
 
@@ -31,9 +53,10 @@ describe('formatConsoleSummary', () => {
 
   it('lists every check, problems last, then the counts and the verdict line', () => {
     const lines = formatConsoleSummary(report, { width: 160, color: false }).trimEnd().split('\n');
-    expect(lines).toHaveLength(report.checks.length + 3);
-    expect(lines[lines.length - 1]).toBe('phase 2 gate: FAILS (3 of 25 required checks failed)');
-    expect(lines[lines.length - 2]).toBe('27 checks: 21 pass, 3 fail, 1 error, 2 skip');
+    expect(lines).toHaveLength(report.checks.length + 4);
+    expect(lines[lines.length - 1]).toBe('phase 2 gate: FAILS (1 waived) (3 of 25 required checks failed)');
+    expect(lines[lines.length - 2]).toBe('waived baseline.p95: first run: no baseline yet');
+    expect(lines[lines.length - 3]).toBe('27 checks: 21 pass, 3 fail, 1 error, 2 skip');
     expect(lines[0]).toMatch(/^PASS {2}pipeline\.probe\.traces +A probe span reaches Jaeger/);
     const problems = lines.slice(report.checks.length - 4, report.checks.length);
     expect(problems.map((l) => l.slice(0, 4))).toEqual(['ERR ', 'FAIL', 'FAIL', 'FAIL']);

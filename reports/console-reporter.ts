@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { CheckStatus } from '../core/index.ts';
+import { gateHolds, gateLine, waiverLines } from './gate-text.ts';
+import { interruptedLine } from './interrupted-text.ts';
 import type { ReportedCheck, RunReport } from './model.ts';
 import { parseReporterOptions } from './reporter-options.ts';
 import type { Reporter, ReporterContext } from './reporter.ts';
@@ -52,13 +54,6 @@ function truncate(text: string, width: number): string {
   return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
-/** `phase 2 gate: FAILS (3 of 41 required checks failed)`. */
-export function gateLine(report: RunReport): string {
-  const { phase, required, failedRequired } = report.gate;
-  const holds = failedRequired.length === 0;
-  return `phase ${phase} gate: ${holds ? 'HOLDS' : 'FAILS'} (${failedRequired.length} of ${required.length} required checks failed)`;
-}
-
 /** The summary the console reporter prints: a compact table of checks, then the gate's verdict. */
 export function formatConsoleSummary(report: RunReport, format: ConsoleFormat): string {
   const paint = (code: string, text: string): string =>
@@ -81,13 +76,18 @@ export function formatConsoleSummary(report: RunReport, format: ConsoleFormat): 
   const counts = (['pass', 'fail', 'error', 'skip'] as const)
     .map((s) => `${report.checks.filter((c) => c.status === s).length} ${s}`)
     .join(', ');
-  const holds = report.gate.failedRequired.length === 0;
+  const holds = gateHolds(report.gate) && !report.interrupted;
   const verdict = paint(
     `${SGR.bold};${holds ? SGR.pass : SGR.fail}`,
     truncate(gateLine(report), format.width),
   );
   const tail = [`${report.checks.length} checks: ${counts}`];
-  if (report.verdict === 'error')
+  // Waived skips and waivers that did nothing sit right above the verdict, never hidden behind it.
+  for (const line of waiverLines(report))
+    tail.push(paint(SGR.skip, truncate(terminalSafe(line), format.width)));
+  if (report.interrupted)
+    tail.push(paint(SGR.error, truncate(terminalSafe(interruptedLine(report.interrupted)), format.width)));
+  else if (report.verdict === 'error')
     tail.push(paint(SGR.error, 'the harness could not complete the run (see above)'));
   tail.push(verdict);
   return `${[...lines, '', ...tail].join('\n')}\n`;

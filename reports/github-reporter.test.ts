@@ -25,7 +25,7 @@ describe('renderGithubSummary', () => {
   it('opens with the verdict and the gate', () => {
     const [title, , gate] = markdown.split('\n');
     expect(title).toBe('## ❌ Phoenix observability: FAIL');
-    expect(gate).toBe('**phase 2 gate: FAILS \\(3 of 25 required checks failed\\)**');
+    expect(gate).toBe('**phase 2 gate: FAILS \\(1 waived\\) \\(3 of 25 required checks failed\\)**');
   });
 
   it('lists each failure with expected, observed and evidence, required ones first', () => {

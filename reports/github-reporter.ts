@@ -1,7 +1,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { gateLine } from './console-reporter.ts';
+import { gateHolds, gateLine } from './gate-text.ts';
+import { interruptedLine } from './interrupted-text.ts';
 import { formatEvidenceText } from './evidence-text.ts';
 import type { ReportedCheck, RunReport } from './model.ts';
 import { writeFileAtomic } from './output-file.ts';
@@ -60,7 +61,7 @@ function failureSection(check: ReportedCheck): string {
 
 /** The job summary as Markdown: verdict, gate, failures with evidence, accounting, latency, drills. */
 export function renderGithubSummary(report: RunReport): string {
-  const holds = report.gate.failedRequired.length === 0;
+  const holds = gateHolds(report.gate);
   const icon = report.verdict === 'error' ? '⚠️' : holds ? '✅' : '❌';
   const durationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
   const out: string[] = [
@@ -77,8 +78,17 @@ export function renderGithubSummary(report: RunReport): string {
     '| ---: | ---: | ---: | ---: |',
     `| ${(['pass', 'fail', 'error', 'skip'] as const).map((s) => report.checks.filter((c) => c.status === s).length).join(' | ')} |`,
   ];
-  if (report.verdict === 'error')
+  if (report.interrupted) out.push('', `> ⚠️ ${markdownText(interruptedLine(report.interrupted))}.`);
+  else if (report.verdict === 'error')
     out.push('', '> ⚠️ The harness could not complete the run; the checks below are partial.');
+  if (report.gate.waived.length > 0) {
+    out.push('', `### Waived (${report.gate.waived.length}): skipped, accepted by harness.config.ts`, '');
+    for (const w of report.gate.waived) out.push(`- ${markdownText(w.id)}: ${markdownText(w.reason)}`);
+  }
+  if (report.gate.waiverWarnings.length > 0) {
+    out.push('');
+    for (const w of report.gate.waiverWarnings) out.push(`> ⚠️ ${markdownText(w)}`);
+  }
 
   const problems = report.checks
     .filter((c) => c.status === 'fail' || c.status === 'error')
@@ -104,6 +114,16 @@ export function renderGithubSummary(report: RunReport): string {
         n === row.sent ? String(n) : `**${n}** (${n - row.sent > 0 ? '+' : ''}${n - row.sent})`;
       out.push(
         `| ${markdownText(row.flow)} | ${row.sent} | ${cell(row.traced)} | ${cell(row.logged)} | ${cell(row.counted)} |`,
+      );
+    }
+  }
+
+  if (report.accountingByRunner?.length) {
+    out.push('', '| runner | segment | sent | traced | logged |', '| --- | --- | ---: | ---: | ---: |');
+    for (const r of report.accountingByRunner) {
+      const cell = (n: number): string => (n === r.sent ? String(n) : `**${n}** (${n - r.sent})`);
+      out.push(
+        `| ${markdownText(r.runner)} | ${r.segment ?? '—'} | ${r.sent} | ${cell(r.traced)} | ${cell(r.logged)} |`,
       );
     }
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CheckStatus } from '../core/index.ts';
-import { gateLine } from './console-reporter.ts';
+import { gateHolds, gateLine, gateWord } from './gate-text.ts';
 import { SafeHtml, html, jaegerTraceUrl, link, prometheusGraphUrl } from './html.ts';
 import { redactSecrets, type ReportedCheck, type ReportLinks, type RunReport } from './model.ts';
 import { resolveOutputFile, writeFileAtomic } from './output-file.ts';
@@ -173,19 +173,18 @@ function more(total: number, shown: number): SafeHtml | null {
 // ─── sections ────────────────────────────────────────────────────────────────────────────────────
 
 function header(report: RunReport): SafeHtml {
-  const failed = report.gate.failedRequired.length;
   const required = report.gate.required.length;
-  const title =
-    report.verdict === 'error'
+  const title = report.interrupted
+    ? `The run was interrupted (${report.interrupted.reason})`
+    : report.verdict === 'error'
       ? 'The run did not complete'
-      : `Phase ${report.gate.phase} gate ${failed === 0 ? 'holds' : 'fails'}`;
-  const skippedRequired = report.checks.filter((c) => c.required && c.status === 'skip').length;
-  const detail =
-    failed === 0
-      ? skippedRequired === 0
-        ? `all ${formatCount(required)} required checks passed`
-        : `no required check failed (${formatCount(required - skippedRequired)} passed, ${formatCount(skippedRequired)} skipped)`
-      : `${formatCount(failed)} of ${formatCount(required)} required checks failed`;
+      : `Phase ${report.gate.phase} gate ${gateWord(report.gate).toLowerCase()}`;
+  const waived = report.gate.waived.length;
+  const detail = !gateHolds(report.gate)
+    ? gateLine(report)
+    : waived === 0
+      ? `all ${formatCount(required)} required checks passed`
+      : `no required check failed (${formatCount(required - waived)} passed, ${formatCount(waived)} skipped and waived: see "Waived")`;
   const informational = report.checks.filter(
     (c) => !c.required && (c.status === 'fail' || c.status === 'error'),
   );
@@ -193,7 +192,9 @@ function header(report: RunReport): SafeHtml {
   return html`<header class="verdict verdict-${report.verdict}" id="verdict">
     <div class="wrap">
       <div class="verdict-main">
-        <span class="verdict-word" data-verdict="${report.verdict}">${report.verdict.toUpperCase()}</span>
+        <span class="verdict-word" data-verdict="${report.verdict}"
+          >${report.interrupted ? 'INTERRUPTED' : report.verdict.toUpperCase()}</span
+        >
         <div>
           <p class="product">Phoenix observability run</p>
           <h1>${title}</h1>
@@ -268,9 +269,15 @@ function tiles(report: RunReport): SafeHtml {
 
 /** In-page links (fixed fragments, never outside URLs), failures first: the reason to open the report. */
 function nav(report: RunReport): SafeHtml {
-  const problems = report.checks.filter((c) => c.status === 'fail' || c.status === 'error').length;
+  const unwaived = new Set(report.gate.skippedRequired);
+  const problems = report.checks.filter(
+    (c) => c.status === 'fail' || c.status === 'error' || unwaived.has(c.id),
+  ).length;
   const items: [string, string][] = [
     ['#failures', `Failures (${problems})`],
+    ...(report.gate.waived.length > 0 || report.gate.waiverWarnings.length > 0
+      ? ([['#waived', `Waived (${report.gate.waived.length})`]] as [string, string][])
+      : []),
     ['#accounting', 'Accounting'],
     ['#latency', 'Latency'],
     ...(report.drills.length > 0 ? ([['#drills', 'Alert drills']] as [string, string][]) : []),
@@ -310,7 +317,7 @@ function accountingSection(report: RunReport): SafeHtml {
       counted in Prometheus, exactly once. Green: all of them; red: some missing; amber: counted more than
       once.
     </p>
-    ${body}
+    ${body} ${runnerAccountingTable(report)}
   </section>`;
 }
 
@@ -340,6 +347,37 @@ function latencySection(report: RunReport): SafeHtml {
       </p>
       ${latencyHistogramChart(l.histogram, l)}
     </section>`;
+}
+
+/** Per runner of a merged ledger (load workers, k6-operator runners): Prometheus counts per flow only. */
+function runnerAccountingTable(report: RunReport): SafeHtml | null {
+  const rows = report.accountingByRunner ?? [];
+  if (rows.length === 0) return null;
+  const cell = (n: number, sent: number): SafeHtml =>
+    n === sent ? html`<td class="num">${n}</td>` : html`<td class="num fail">${n} (${n - sent})</td>`;
+  return html`<h3>Per runner (merged ledger)</h3>
+    <table>
+      <thead>
+        <tr>
+          <th>runner</th>
+          <th>segment</th>
+          <th>sent</th>
+          <th>traced</th>
+          <th>logged</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (r) =>
+            html`<tr>
+              <td>${r.runner}</td>
+              <td>${r.segment ?? '—'}</td>
+              <td class="num">${r.sent}</td>
+              ${cell(r.traced, r.sent)} ${cell(r.logged, r.sent)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
 }
 
 function drillsSection(report: RunReport): SafeHtml | null {
@@ -501,14 +539,18 @@ function problemDetails(check: ReportedCheck, links: ReportLinks): SafeHtml {
 }
 
 function failuresSection(report: RunReport): SafeHtml {
+  const unwaived = new Set(report.gate.skippedRequired);
   const problems = report.checks
-    .filter((c) => c.status === 'fail' || c.status === 'error')
+    .filter((c) => c.status === 'fail' || c.status === 'error' || unwaived.has(c.id))
     .map((c, i) => ({ c, i }))
     .sort((a, b) => Number(b.c.required) - Number(a.c.required) || a.i - b.i)
     .map(({ c }) => c);
   const body =
     problems.length === 0
-      ? html`<p class="ok-note">No failures: every check passed or was skipped.</p>`
+      ? html`<p class="ok-note">
+          No failures: every check
+          passed${report.gate.waived.length > 0 ? ' or was skipped under a waiver' : ''}.
+        </p>`
       : problems.map((c) => problemDetails(c, report.links));
   return html`<section class="card" id="failures">
     <h2>Failures <span class="count">(${problems.length})</span></h2>
@@ -516,6 +558,40 @@ function failuresSection(report: RunReport): SafeHtml {
       Required checks first; informational checks belong to a later phase and do not fail this gate.
     </p>
     ${body}
+  </section>`;
+}
+
+/** The required checks that were skipped under a config waiver, with reasons, and waivers that did nothing. */
+function waiversSection(report: RunReport): SafeHtml | null {
+  const { waived, waiverWarnings } = report.gate;
+  if (waived.length === 0 && waiverWarnings.length === 0) return null;
+  return html`<section class="card" id="waived">
+    <h2>Waived <span class="count">(${waived.length})</span></h2>
+    <p class="hint">
+      Required checks that were skipped, accepted by the <code>waive</code> entries of harness.config.ts.
+    </p>
+    ${
+      waived.length > 0
+        ? html`<table>
+            <thead>
+              <tr>
+                <th>check</th>
+                <th>reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${waived.map(
+                (w) =>
+                  html`<tr>
+                    <td class="check-id">${w.id}</td>
+                    <td>${w.reason}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : null
+    }
+    ${waiverWarnings.map((w) => html`<p class="hint">⚠ ${w}</p>`)}
   </section>`;
 }
 
@@ -624,7 +700,7 @@ export function renderHtmlReport(report: RunReport): string {
         ${header(report)}
         <main class="wrap">
           ${tiles(report)} ${nav(report)} ${accountingSection(report)} ${latencySection(report)}
-          ${drillsSection(report)} ${failuresSection(report)}
+          ${drillsSection(report)} ${failuresSection(report)} ${waiversSection(report)}
           ${collapsedChecks('passing', 'Passing checks', passing, 'title')}
           ${collapsedChecks('skipped', 'Skipped checks', skipped, 'message')} ${componentsSection(report)}
           ${configSection(report)}

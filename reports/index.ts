@@ -1,5 +1,6 @@
 export {
   RUN_REPORT_SCHEMA_VERSION,
+  INTERRUPT_REASONS,
   runReportSchema,
   reportedCheckSchema,
   latencySummarySchema,
@@ -45,17 +46,13 @@ export { jsonReporter, readRunReport, parseRunReport, serializeRunReport } from 
 export type { JsonReporterOptions } from './json-reporter.ts';
 export { junitReporter, renderJunitXml } from './junit-reporter.ts';
 export type { JunitReporterOptions } from './junit-reporter.ts';
-export {
-  consoleReporter,
-  formatConsoleSummary,
-  gateLine,
-  terminalSafe,
-  useColor,
-} from './console-reporter.ts';
+export { consoleReporter, formatConsoleSummary, terminalSafe, useColor } from './console-reporter.ts';
+export { gateHolds, gateLine, gateWord, waiverLines } from './gate-text.ts';
 export type { ConsoleReporterOptions, ConsoleFormat } from './console-reporter.ts';
 export { githubReporter, renderGithubSummary } from './github-reporter.ts';
 export type { GithubReporterOptions } from './github-reporter.ts';
 export { htmlReporter, renderHtmlReport, HTML_REPORT_CSP } from './html-reporter.ts';
 export type { HtmlReporterOptions } from './html-reporter.ts';
+export { redactReport, redactText, secretsFromConfigAndEnv, secretVariants } from './redact.ts';
 export { compareWithBaseline } from './baseline.ts';
 export type { BaselineInput, BaselineCriteria } from './baseline.ts';

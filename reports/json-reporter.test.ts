@@ -71,7 +71,7 @@ describe('readRunReport', () => {
   it('says a newer schema needs a newer harness, and a file without a version is not a report', () => {
     const newer = writeJson({ ...sampleRunReport(), schemaVersion: 7 });
     const error = errorOf(() => readRunReport(newer));
-    expect(error.message).toBe(`${newer} has schemaVersion 7, newer than this harness reads (1)`);
+    expect(error.message).toBe(`${newer} has schemaVersion 7, newer than this harness reads (2)`);
     expect(error.where).toBe(newer);
     const results = writeJson({ runId: 'x', results: [] });
     expect(errorOf(() => readRunReport(results)).message).toBe(
@@ -89,7 +89,7 @@ describe('readRunReport', () => {
       latency: { ...report.latency, p95Ms: -1 },
     });
     const message = errorOf(() => readRunReport(path)).message;
-    expect(message.split('\n')[0]).toBe(`${path} is not a valid run report (schemaVersion 1):`);
+    expect(message.split('\n')[0]).toBe(`${path} is not a valid run report (schemaVersion 2):`);
     expect(message).toMatch(/\n {2}- verdict: /);
     expect(message).toMatch(/\n {2}- checks\.1\.required: /);
     expect(message).toMatch(/\n {2}- latency\.p95Ms: /);

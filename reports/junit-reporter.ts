@@ -3,6 +3,8 @@ import type { Builder } from 'junit-report-builder';
 import { z } from 'zod';
 import { CHECK_FAMILIES } from '../core/index.ts';
 import { formatEvidenceText } from './evidence-text.ts';
+import { gateLine } from './gate-text.ts';
+import { interruptedLine } from './interrupted-text.ts';
 import type { ReportedCheck, RunReport } from './model.ts';
 import { resolveOutputFile, writeFileAtomic } from './output-file.ts';
 import { parseReporterOptions } from './reporter-options.ts';
@@ -51,6 +53,19 @@ function junitTimestamp(iso: string): string {
 export function renderJunitXml(report: RunReport, options: JunitReporterOptions = {}): string {
   const { informational } = parseReporterOptions(junitReporterOptionsSchema, options);
   const builder = ROOT_BUILDER.newBuilder().name(`phoenix-observability ${report.runId}`);
+  const waivers = new Map(report.gate.waived.map((w) => [w.id, w.reason]));
+  const unwaived = new Set(report.gate.skippedRequired);
+  if (report.interrupted) {
+    // CI test views show an interrupted run red, saying where it stopped, whatever the partial checks say.
+    builder
+      .testSuite()
+      .name('run')
+      .timestamp(junitTimestamp(report.startedAt))
+      .testCase()
+      .className('phoenix.run')
+      .name('the run completed')
+      .error(interruptedLine(report.interrupted), 'RunInterrupted', cdataSafe(report.interrupted.message));
+  }
   const families = CHECK_FAMILIES.filter((f) => report.checks.some((c) => c.family === f));
   for (const family of families) {
     const checks = report.checks.filter((c) => c.family === family);
@@ -59,7 +74,11 @@ export function renderJunitXml(report: RunReport, options: JunitReporterOptions 
       .name(family)
       .timestamp(junitTimestamp(report.startedAt))
       .time(seconds(checks.reduce((sum, c) => sum + (c.durationMs ?? 0), 0)));
-    suite.property('runId', report.runId).property('phase', String(report.phase));
+    suite
+      .property('runId', report.runId)
+      .property('phase', String(report.phase))
+      .property('gate', gateLine(report));
+    for (const warning of report.gate.waiverWarnings) suite.property('waiverWarning', warning);
     for (const check of checks) {
       const testCase = suite
         .testCase()
@@ -80,8 +99,20 @@ export function renderJunitXml(report: RunReport, options: JunitReporterOptions 
         testCase.failure(check.message, 'CheckFailed').stacktrace(checkBody(check));
       } else if (check.status === 'error') {
         testCase.error(check.message, 'CheckError', checkBody(check));
+      } else if (check.status === 'skip' && unwaived.has(check.id)) {
+        // A required check that did not run fails the gate: CI views show it red, not as a quiet skip.
+        testCase
+          .failure(`required check skipped without a waiver: ${check.message}`, 'CheckSkipped')
+          .stacktrace(checkBody(check));
       } else if (check.status === 'skip') {
-        testCase.skipped().standardOutput(cdataSafe(`skipped: ${check.message}`));
+        const waiver = waivers.get(check.id);
+        testCase
+          .skipped()
+          .standardOutput(
+            cdataSafe(
+              `${waiver === undefined ? 'skipped' : `skipped, waived (${waiver})`}: ${check.message}`,
+            ),
+          );
       }
     }
   }

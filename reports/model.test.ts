@@ -43,7 +43,7 @@ describe('runReportSchema', () => {
     const report = sampleRunReport();
     const bad = {
       ...report,
-      schemaVersion: 2,
+      schemaVersion: 3,
       phase: 5,
       checks: [{ ...report.checks[0], status: 'passed' }],
     };

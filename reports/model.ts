@@ -6,9 +6,16 @@ import { CHECK_FAMILIES, type CheckResult, type LedgerEntry } from '../core/inde
  * model (JSON, JUnit, HTML, Markdown, console), and the JSON file is read back as the next run's
  * `--baseline` and by the `report` re-render command, so its shape is versioned.
  */
-export const RUN_REPORT_SCHEMA_VERSION = 1;
+export const RUN_REPORT_SCHEMA_VERSION = 2;
+/**
+ * Versions this harness still reads (`--baseline`, `report`). v2 added each check's `examined` and
+ * the gate's `skippedRequired`, `waived` and `waiverWarnings`; a v1 report reads with them empty.
+ */
+export const READABLE_SCHEMA_VERSIONS = [1, 2] as const;
 
 const CHECK_STATUSES = ['pass', 'fail', 'skip', 'error'] as const;
+/** Why a run stopped before its end (see `interrupted`). */
+export const INTERRUPT_REASONS = ['SIGINT', 'SIGTERM', 'deadline', 'crash'] as const;
 const phaseSchema = z.number().int().min(1).max(4);
 const countSchema = z.number().int().nonnegative();
 const msSchema = z.number().nonnegative();
@@ -32,6 +39,8 @@ export const reportedCheckSchema = z.object({
   observed: z.string(),
   message: z.string(),
   evidence: checkEvidenceSchema,
+  /** How many items the check examined (targets, series, traces, requests, panels…). */
+  examined: countSchema.optional(),
   durationMs: msSchema.optional(),
   required: z.boolean(),
 });
@@ -42,6 +51,16 @@ const accountingRowSchema = z.object({
   traced: countSchema,
   logged: countSchema,
   counted: countSchema,
+});
+
+/** One runner of a merged ledger (a load worker, a k6-operator runner): its requests through the funnel. */
+const runnerAccountingRowSchema = z.object({
+  runner: z.string().min(1),
+  /** Its execution segment, when the harness ran it (`1/4:1/2`). */
+  segment: z.string().optional(),
+  sent: countSchema,
+  traced: countSchema,
+  logged: countSchema,
 });
 
 /** One per-second bucket of the load: latency percentiles of the requests that started in it. */
@@ -98,7 +117,10 @@ const linksSchema = z.object({
 });
 
 export const runReportSchema = z.object({
-  schemaVersion: z.literal(RUN_REPORT_SCHEMA_VERSION),
+  // An older readable version is upgraded on read: its new fields take their defaults.
+  schemaVersion: z
+    .union([z.literal(READABLE_SCHEMA_VERSIONS[0]), z.literal(READABLE_SCHEMA_VERSIONS[1])])
+    .transform((): typeof RUN_REPORT_SCHEMA_VERSION => RUN_REPORT_SCHEMA_VERSION),
   runId: z.string().min(1),
   startedAt: z.iso.datetime({ offset: true }),
   finishedAt: z.iso.datetime({ offset: true }),
@@ -111,10 +133,18 @@ export const runReportSchema = z.object({
     /** Ids of the checks the gate requires. */
     required: z.array(z.string()),
     failedRequired: z.array(z.string()),
+    /** Required checks that ended `skip` with no waiver: each fails the gate. */
+    skippedRequired: z.array(z.string()).default([]),
+    /** Required checks that ended `skip` under a config waiver, with its reason. */
+    waived: z.array(z.object({ id: z.string().min(1), reason: z.string().min(1) })).default([]),
+    /** Waivers that did nothing (`waiver for X matched no check`, or a check that failed). */
+    waiverWarnings: z.array(z.string()).default([]),
   }),
   checks: z.array(reportedCheckSchema),
   /** The funnel per flow: requests sent → traced → logged → counted. */
   accounting: z.array(accountingRowSchema),
+  /** The same funnel per runner, when the ledger was merged from several (counted is per flow only). */
+  accountingByRunner: z.array(runnerAccountingRowSchema).optional(),
   latency: latencySummarySchema.optional(),
   drills: z.array(alertDrillSchema),
   components: z.array(componentSchema),
@@ -127,6 +157,10 @@ export const runReportSchema = z.object({
       engine: z.string().default('k6'),
       /** The execution segment this run sent (`0:1/4`…), when it sent a share. */
       segment: z.string().optional(),
+      /** Load processes that sent it (1 unless --load-workers; their ledgers were merged). */
+      workers: z.number().int().positive().optional(),
+      /** How exact the thresholds over merged workers are. */
+      thresholdsBound: z.string().optional(),
       exitCode: z.number().int(),
       thresholdFailures: z.array(z.object({ metric: z.string(), threshold: z.string() })),
     })
@@ -146,6 +180,18 @@ export const runReportSchema = z.object({
    * baseline comparison reads to find metrics that disappeared and cardinality growth.
    */
   inventory: z.record(z.string(), z.object({ labels: z.array(z.string()), series: countSchema })).optional(),
+  /**
+   * Set when the run stopped before its end: a signal, the run's deadline or a crash of the harness.
+   * The results are partial, the verdict is `error`, and the gate is not judged.
+   */
+  interrupted: z
+    .object({
+      reason: z.enum(INTERRUPT_REASONS),
+      /** The stage it was in (the progress line: `running the smoke scenario (in-process engine)`). */
+      stage: z.string(),
+      message: z.string(),
+    })
+    .optional(),
 });
 
 export type RunReport = z.infer<typeof runReportSchema>;

@@ -213,7 +213,7 @@ describe('ReporterMultiplexer', () => {
       'junit.xml',
       'summary.md',
     ]);
-    expect(stdout.text()).toContain('phase 2 gate: FAILS (3 of 25 required checks failed)');
+    expect(stdout.text()).toContain('phase 2 gate: FAILS (1 waived) (3 of 25 required checks failed)');
     expect(readFileSync(join(outDir, 'summary.md'), 'utf8')).toContain('Phoenix observability: FAIL');
   });
 });

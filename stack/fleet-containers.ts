@@ -3,7 +3,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
-  GenericContainer,
   Wait,
   getContainerRuntimeClient,
   type ContainerRuntimeClient,
@@ -15,6 +14,7 @@ import { ensureNodeImage } from './images/node-image.ts';
 import { onShutdown } from './lifecycle.ts';
 import { LABEL, ownerLabels } from './runners/docker-cleanup.ts';
 import { FLEET_LOG_DIR, warnIfPublishedBeyondLoopback } from './runners/docker.ts';
+import { LoopbackContainer } from './runners/loopback-container.ts';
 import type { ScrapeTargetGroup, StartedStack } from './runners/types.ts';
 import { COMPONENT_SPECS } from './spec/index.ts';
 import { FLEET_CONTAINER_PORT } from './spec/prometheus.ts';
@@ -134,37 +134,15 @@ export async function startContainerFleet(
   const outcomes = await Promise.allSettled(
     SERVICE_NAMES.map(async (service) => {
       const logFile = join(containerLogDir, `${service}.log`);
-      let container = new GenericContainer(image)
-        .withName(`phoenix-fleet-${runId}-${service}`)
-        .withNetworkMode(network)
-        .withNetworkAliases(service)
-        .withLabels({ ...ownerLabels(runId), [FLEET_SERVICE_CONTAINER_LABEL]: service })
-        .withCommand([
-          '--service',
-          service,
-          '--port',
-          String(FLEET_CONTAINER_PORT),
-          '--host',
-          '0.0.0.0',
-          '--peers',
-          'dns',
-          ...otlp,
-          '--log-dir',
-          FLEET_LOG_DIR,
-          '--logs',
-          'file',
-        ])
-        .withBindMounts([{ source: logDir, target: FLEET_LOG_DIR, mode: 'rw' }])
-        .withExposedPorts(FLEET_CONTAINER_PORT)
-        .withPullPolicy({ shouldPull: () => false })
-        // Scratch has no shell for the default port wait; a short read timeout is also the poll interval.
-        .withWaitStrategy(
-          Wait.forHttp('/healthz', FLEET_CONTAINER_PORT, { abortOnContainerExit: true })
-            .forStatusCode(200)
-            .withReadTimeout(250),
-        )
-        .withStartupTimeout(options.startupTimeoutMs ?? 60_000)
-        .withLogConsumer((stream: Readable) => stream.pipe(createWriteStream(logFile, { flags: 'a' })));
+      let container = fleetServiceContainer({
+        image,
+        runId,
+        network,
+        service,
+        otlp,
+        logDir,
+        startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
+      }).withLogConsumer((stream: Readable) => stream.pipe(createWriteStream(logFile, { flags: 'a' })));
       if (user) container = container.withUser(user);
       try {
         containers.set(service, await container.start());
@@ -375,6 +353,58 @@ class ContainerFleet implements StartedContainerFleet {
       await this.finish();
     }
   }
+}
+
+/** What one fleet container needs besides its image: the run, the network, its service, where to log. */
+export interface FleetServiceContainerOptions {
+  image: string;
+  runId: string;
+  network: string;
+  service: ServiceName;
+  /** `['--otlp', url]` when the stack has a Collector, else `[]`. */
+  otlp: string[];
+  logDir: string;
+  startupTimeoutMs: number;
+}
+
+/**
+ * One fleet service's container, not started (tests inspect what it would send Docker). It listens
+ * on every interface inside the container (peers reach it by DNS name on the run's network); its
+ * published port binds to 127.0.0.1 only (LoopbackContainer), whatever the daemon's `--ip`.
+ */
+export function fleetServiceContainer(o: FleetServiceContainerOptions): LoopbackContainer {
+  return (
+    new LoopbackContainer(o.image)
+      .withName(`phoenix-fleet-${o.runId}-${o.service}`)
+      .withNetworkMode(o.network)
+      .withNetworkAliases(o.service)
+      .withLabels({ ...ownerLabels(o.runId), [FLEET_SERVICE_CONTAINER_LABEL]: o.service })
+      .withCommand([
+        '--service',
+        o.service,
+        '--port',
+        String(FLEET_CONTAINER_PORT),
+        '--host',
+        '0.0.0.0',
+        '--peers',
+        'dns',
+        ...o.otlp,
+        '--log-dir',
+        FLEET_LOG_DIR,
+        '--logs',
+        'file',
+      ])
+      .withBindMounts([{ source: o.logDir, target: FLEET_LOG_DIR, mode: 'rw' }])
+      .withExposedPorts(FLEET_CONTAINER_PORT)
+      .withPullPolicy({ shouldPull: () => false })
+      // Scratch has no shell for the default port wait; a short read timeout is also the poll interval.
+      .withWaitStrategy(
+        Wait.forHttp('/healthz', FLEET_CONTAINER_PORT, { abortOnContainerExit: true })
+          .forStatusCode(200)
+          .withReadTimeout(250),
+      )
+      .withStartupTimeout(o.startupTimeoutMs)
+  );
 }
 
 /** Removes the fleet containers of a run (whatever state they are in). */

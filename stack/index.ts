@@ -6,6 +6,7 @@ export { startLocalStack, DEFAULT_RULE_GLOBS } from './runners/local.ts';
 export type { LocalStackOptions } from './runners/local.ts';
 export { startDockerStack } from './runners/docker.ts';
 export { startStack } from './runners/start.ts';
+export { RunSecrets } from './runners/run-secrets.ts';
 export type { StartStackOptions } from './runners/start.ts';
 export { reapDockerOrphans, ownerLabels } from './runners/docker-cleanup.ts';
 export { FLEET_CONTAINER_PORT } from './spec/prometheus.ts';
@@ -23,6 +24,17 @@ export type {
 export type { StartedStack, StartedComponent, ScrapeTargetGroup, RunnerKind } from './runners/types.ts';
 export { WebhookSink } from './webhook-sink.ts';
 export type { RecordedNotification, WebhookAlert } from './webhook-sink.ts';
-export { onShutdown, reapOrphans, liveRuns, isAlive } from './lifecycle.ts';
+export {
+  onShutdown,
+  deferSignals,
+  shutdownAll,
+  reapOrphans,
+  liveRuns,
+  isAlive,
+  chooseRunsToStop,
+} from './lifecycle.ts';
+export { readJournals, journalDir, setRunRole } from './run-journal.ts';
+export type { RunJournal, RunRole } from './run-journal.ts';
+export { isSameProcess, identify } from './process-identity.ts';
 export { writeRulesProfile, profileTiming, durationMapping, DRILL_TIME_SCALE } from './rules-profile.ts';
 export type { RulesProfile, RulesProfileOptions } from './rules-profile.ts';

@@ -1,6 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cacheRoot } from './provision/cache.ts';
+import { compareIdentity, identify } from './process-identity.ts';
+import {
+  readJournals,
+  removeJournalFile,
+  runState,
+  withJournalLock,
+  type RunJournal,
+} from './run-journal.ts';
 
 type Disposer = () => Promise<void>;
 
@@ -8,6 +13,8 @@ const disposers = new Set<Disposer>();
 /** Process groups still alive; killed synchronously if the harness exits without disposing them. */
 const liveGroups = new Set<number>();
 let handlersInstalled = false;
+/** Set while a caller (validate) handles SIGINT/SIGTERM itself: it writes a partial report, then calls shutdownAll. */
+let signalOwners = 0;
 
 /**
  * Registers a teardown to run on SIGINT/SIGTERM (Ctrl-C); returns a function that unregisters it.
@@ -19,6 +26,27 @@ export function onShutdown(dispose: Disposer): () => void {
   return () => disposers.delete(dispose);
 }
 
+/**
+ * Makes the SIGINT/SIGTERM handlers here stand aside until the returned function is called: the caller
+ * tears down through its own scopes (and `shutdownAll`), then exits. The exit hook still kills process groups.
+ */
+export function deferSignals(): () => void {
+  installHandlers();
+  signalOwners += 1;
+  let released = false;
+  return () => {
+    if (!released) signalOwners -= 1;
+    released = true;
+  };
+}
+
+/** Runs every registered teardown now, newest first (what a signal would run); failures are logged, not thrown. */
+export async function shutdownAll(log: (line: string) => void = () => undefined): Promise<void> {
+  const all = [...disposers].reverse();
+  disposers.clear();
+  for (const dispose of all) await dispose().catch((e: Error) => log(`teardown: ${e.message}`));
+}
+
 export function trackProcessGroup(pgid: number): () => void {
   installHandlers();
   liveGroups.add(pgid);
@@ -28,20 +56,23 @@ export function trackProcessGroup(pgid: number): () => void {
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals, code: number) => {
+    if (signalOwners > 0) return;
+    // A second Ctrl-C during teardown exits at once (the exit hook still kills process groups).
+    if (stopping) process.exit(code);
+    stopping = true;
     process.stderr.write(`\n${signal}: tearing down…\n`);
     const all = [...disposers].reverse();
     disposers.clear();
-    // A second Ctrl-C during teardown exits at once (the exit hook still kills process groups).
-    process.once(signal, () => process.exit(code));
     void (async () => {
       for (const dispose of all)
         await dispose().catch((e: Error) => process.stderr.write(`teardown: ${e.message}\n`));
       process.exit(code);
     })();
   };
-  process.once('SIGINT', () => onSignal('SIGINT', 130));
-  process.once('SIGTERM', () => onSignal('SIGTERM', 143));
+  process.on('SIGINT', () => onSignal('SIGINT', 130));
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
   process.on('exit', () => {
     for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
   });
@@ -65,79 +96,60 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * A journal of what each run started (`<cache>/runs/<run-id>.json`), so that a run killed with
- * SIGKILL, which cannot clean up after itself, is cleaned up by the next start.
- */
-export interface RunJournal {
-  runId: string;
-  harnessPid: number;
-  processGroups: { pgid: number; marker: string }[];
-}
-
-function journalDir(): string {
-  return join(cacheRoot(), 'runs');
-}
-
-export function writeJournal(journal: RunJournal): void {
-  mkdirSync(journalDir(), { recursive: true });
-  writeFileSync(join(journalDir(), `${journal.runId}.json`), JSON.stringify(journal));
-}
-
-export function removeJournal(runId: string): void {
-  rmSync(join(journalDir(), `${runId}.json`), { force: true });
-}
-
-/**
- * Kills the process groups of earlier runs whose harness process is gone. A group is killed only
- * if its leader's command line still contains the marker recorded at start (pids get reused).
- */
-export function reapOrphans(log: (line: string) => void = () => undefined): number {
-  const dir = journalDir();
-  if (!existsSync(dir)) return 0;
-  let reaped = 0;
-  for (const file of readdirSync(dir)) {
-    if (!file.endsWith('.json')) continue;
-    let journal: RunJournal;
-    try {
-      journal = JSON.parse(readFileSync(join(dir, file), 'utf8')) as RunJournal;
-    } catch {
-      rmSync(join(dir, file), { force: true });
-      continue;
-    }
-    if (journal.harnessPid !== process.pid && isAlive(journal.harnessPid)) continue;
-    for (const { pgid, marker } of journal.processGroups) {
-      const cmdline = readCmdline(pgid);
-      if (cmdline?.includes(marker) && killGroup(pgid, 'SIGKILL')) {
-        reaped += 1;
-        log(`reaped orphan process group ${pgid} of run ${journal.runId} (${marker})`);
+/** Kills a journal's processes, each only if it is positively the one recorded (pid, start time, command line). */
+function killIdentified(journal: RunJournal, log: (line: string) => void): number {
+  let killed = 0;
+  for (const p of journal.processes) {
+    const verdict = compareIdentity(p, identify(p.pid));
+    if (verdict.same) {
+      if (killGroup(p.pid, 'SIGKILL')) {
+        killed += 1;
+        log(`reaped orphan process group ${p.pid} (${p.component}) of run ${journal.runId}`);
       }
+    } else if (verdict.reason !== 'gone') {
+      log(`left pid ${p.pid} alone: it is not ${p.component} of run ${journal.runId} (${verdict.reason})`);
     }
-    rmSync(join(dir, file), { force: true });
   }
-  return reaped;
+  return killed;
 }
 
-function readCmdline(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return undefined;
-  }
+/**
+ * Kills what runs whose harness is gone (SIGKILLed, pid reused, machine rebooted) left running, under
+ * the journal lock. Runs alive, or journaled from another pid namespace, are never touched. Docker
+ * resources are removed by lease (runners/docker-cleanup.ts), which also drops those journals.
+ */
+export async function reapOrphans(log: (line: string) => void = () => undefined): Promise<number> {
+  return withJournalLock(() => {
+    let reaped = 0;
+    for (const journal of readJournals()) {
+      if (runState(journal) !== 'gone') continue;
+      reaped += killIdentified(journal, log);
+      if (!journal.docker) removeJournalFile(journal.runId);
+    }
+    return reaped;
+  });
 }
 
-/** Runs whose harness process is still alive (a `stack up` in another terminal, a `validate --keep`). */
+/** Runs whose harness process is positively alive (a `stack up` elsewhere, a `validate` in progress or kept). */
 export function liveRuns(): RunJournal[] {
-  const dir = journalDir();
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => {
-      try {
-        return [JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunJournal];
-      } catch {
-        return [];
-      }
-    })
-    .filter((j) => j.harnessPid !== process.pid && isAlive(j.harnessPid));
+  return readJournals().filter((j) => runState(j) === 'live');
+}
+
+/**
+ * Which live runs `stack down` stops (pure): the one named with `--run`, else every `stack up` and
+ * kept `validate --keep` — never a `validate` in progress unless it is named.
+ */
+export function chooseRunsToStop(
+  live: readonly RunJournal[],
+  named?: string,
+): { stop: RunJournal[]; spared: { runId: string; reason: string }[] } {
+  if (named) return { stop: live.filter((j) => j.runId === named), spared: [] };
+  const stop = live.filter((j) => j.role !== 'validate');
+  const spared = live
+    .filter((j) => j.role === 'validate')
+    .map((j) => ({
+      runId: j.runId,
+      reason: `a validate in progress (harness pid ${j.harness.pid}); name it to stop it: stack down --run ${j.runId}`,
+    }));
+  return { stop, spared };
 }

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_RULES, RULE_FILES, type Phase } from '../catalog/index.ts';
-import type { CheckResult } from '../core/index.ts';
+import { parseDurationMs, type CheckResult } from '../core/index.ts';
 import { alertmanagerConfig, binaryPath, HARNESS_TIMING, STACK_VERSIONS } from '../stack/index.ts';
 import {
   alertmanagerConfigCheck,
@@ -16,9 +16,13 @@ import {
   parseTestFailures,
   routeTests,
   ruleUnitTests,
+  runTool,
   templateLabels,
 } from './alert-rules-offline.ts';
+import type { PromRuleGroup } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
+import { fakeAlertmanagerStatus } from './testing/fake-alerting.ts';
+import { FakePrometheus } from './testing/fake-prometheus.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const TOOLS = {
@@ -247,7 +251,161 @@ describe('alert rules offline', () => {
   });
 });
 
+/** A rule file as Prometheus' /api/v1/rules lists it once loaded (durations in seconds). */
+function loadedGroups(yamlText: string, file: string): PromRuleGroup[] {
+  type RuleDoc = {
+    alert?: string;
+    record?: string;
+    expr: string;
+    for?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  const doc = parse(yamlText) as { groups: { name: string; interval?: string; rules: RuleDoc[] }[] };
+  return doc.groups.map((g) => ({
+    name: g.name,
+    file,
+    ...(g.interval ? { interval: (parseDurationMs(g.interval) ?? 0) / 1000 } : {}),
+    rules: g.rules.map((r) =>
+      r.alert
+        ? {
+            type: 'alerting' as const,
+            name: r.alert,
+            query: r.expr,
+            duration: (parseDurationMs(r.for ?? '0s') ?? 0) / 1000,
+            labels: r.labels ?? {},
+            annotations: r.annotations ?? {},
+          }
+        : { type: 'recording' as const, name: r.record ?? '', query: r.expr, labels: r.labels ?? {} },
+    ),
+  }));
+}
+
+describe("against the stack's own rules and Alertmanager config (--stack external)", () => {
+  const STAGING_GROUPS = [
+    ...loadedGroups(COMMITTED_RECORDING, '/etc/prometheus/rules/recording-rules.yml'),
+    ...loadedGroups(COMMITTED_ALERTS, '/etc/prometheus/rules/alert-rules.yml'),
+  ];
+  /** A staging context: rules from its Prometheus, config from its Alertmanager, no repo files. */
+  function staging(
+    groups: PromRuleGroup[],
+    amConfig = stringify(alertmanagerConfig({ peer: () => 'hooks.example:443', timing: HARNESS_TIMING })),
+  ): ValidationContext {
+    const prometheus = new FakePrometheus();
+    prometheus.ruleGroups = groups;
+    return {
+      ...context(2),
+      ruleFiles: undefined,
+      alertmanagerConfigFile: undefined,
+      clients: { prometheus, alertmanager: fakeAlertmanagerStatus(amConfig) },
+      alertSources: { rules: 'stack', alertmanager: 'stack' },
+    };
+  }
+  const withoutAlert = (name: string): PromRuleGroup[] =>
+    STAGING_GROUPS.map((g) => ({ ...g, rules: g.rules.filter((r) => r.name !== name) }));
+
+  it("passes on rules and a config equal to the repo's, and says it checked staging's", async () => {
+    const results = await alertRulesOffline(staging(STAGING_GROUPS));
+    expect(notPassing(results)).toEqual([]);
+    expect(results.filter((r) => r.id.startsWith('alerts.offline.unit.'))).toEqual([]);
+    for (const r of results)
+      expect(String(r.evidence.source)).toMatch(/^staging \/api\/v(1\/rules|2\/status) \(http:\/\/fake-/);
+    expect(byId(results, 'alerts.offline.check-rules').message).toMatch(
+      /^promtool accepts 1 rule files \(\d+ rules\) \(checked: staging \/api\/v1\/rules \(http:\/\/fake-prometheus\/api\/v1\/rules\)\)$/,
+    );
+    expect(byId(results, 'alerts.offline.present.ServiceDown').status).toBe('pass');
+  }, 60_000);
+
+  it('fails a required alert staging does not load, naming it', async () => {
+    const results = await alertRulesOffline(staging(withoutAlert('ServiceDown')));
+    const missing = byId(results, 'alerts.offline.present.ServiceDown');
+    expect(missing.status).toBe('fail');
+    expect(missing.message).toMatch(
+      /^alert ServiceDown is not among the rules of staging \/api\/v1\/rules \(http:\/\/fake-prometheus\/api\/v1\/rules\) \(\d+ alerting rules loaded\): the phase requires it$/,
+    );
+    expect(byId(results, 'alerts.offline.check-rules').status).toBe('pass');
+  }, 60_000);
+
+  it('fails a required alert staging loads with another severity, naming the label', async () => {
+    const groups = STAGING_GROUPS.map((g) => ({
+      ...g,
+      rules: g.rules.map((r) =>
+        r.name === 'ServiceDown' ? { ...r, labels: { ...r.labels, severity: 'info' } } : r,
+      ),
+    }));
+    const r = byId(await alertRulesOffline(staging(groups)), 'alerts.offline.present.ServiceDown');
+    expect(r.status).toBe('fail');
+    expect(r.message).toMatch(/has severity="info" \(expected "critical"\)/);
+  }, 60_000);
+
+  it("fails staging's rules that promtool rejects, naming the fetched groups", async () => {
+    const groups = STAGING_GROUPS.map((g) => ({
+      ...g,
+      rules: g.rules.map((r) => (r.name === 'ServiceDown' ? { ...r, query: 'up{ == 0' } : r)),
+    }));
+    const r = byId(await alertRulesOffline(staging(groups)), 'alerts.offline.check-rules');
+    expect(r.status).toBe('fail');
+    expect(r.message).toMatch(
+      /^promtool check rules rejects staging-rules\.yml \(the \d+ groups http:\/\/fake-prometheus\/api\/v1\/rules lists\)/,
+    );
+    expect(r.evidence.source).toBe('staging /api/v1/rules (http://fake-prometheus/api/v1/rules)');
+  }, 60_000);
+
+  it('fails when staging has no rules loaded at all', async () => {
+    const r = byId(await alertRulesOffline(staging([])), 'alerts.offline.check-rules');
+    expect(r.status).toBe('fail');
+    expect(r.message).toMatch(
+      /has no rules loaded \(http:\/\/fake-prometheus\/api\/v1\/rules lists 0 groups and no rule\)/,
+    );
+  });
+
+  it("routes by staging's Alertmanager config: a critical alert sent only to slack fails", async () => {
+    const am = amConfig() as { route: { routes: { receiver: string }[] } };
+    (am.route.routes[0] as { receiver: string }).receiver = 'slack';
+    const results = await alertRulesOffline(staging(STAGING_GROUPS, stringify(am)));
+    const r = byId(results, 'alerts.offline.route.severity-critical');
+    expect(r.status).toBe('fail');
+    expect(r.evidence.source).toBe('staging /api/v2/status (http://fake-alertmanager/api/v2/status)');
+  }, 60_000);
+
+  it('is an error naming the endpoint when staging does not answer', async () => {
+    const ctx = staging(STAGING_GROUPS);
+    (ctx.clients.prometheus as FakePrometheus).rules = async () => {
+      throw new Error('Prometheus answered 403 at http://fake-prometheus/api/v1/rules');
+    };
+    const r = byId(await alertRulesOffline(ctx), 'alerts.offline.check-rules');
+    expect(r.status).toBe('error');
+    expect(r.message).toBe(
+      "could not read the stack's rules from http://fake-prometheus/api/v1/rules: Prometheus answered 403 at http://fake-prometheus/api/v1/rules",
+    );
+  });
+
+  it('checks the repo files instead when asked (--rules), and says so', async () => {
+    const results = await alertRulesOffline({
+      ...staging(withoutAlert('ServiceDown')),
+      ruleFiles,
+      alertSources: { rules: 'files', alertmanager: 'stack' },
+    });
+    const check = byId(results, 'alerts.offline.check-rules');
+    expect(check.status).toBe('pass');
+    expect(check.evidence.source).toBe(`repo ${ruleFiles.join(', ')}`);
+    // Staging's rules were not read: its missing alert is not reported.
+    expect(results.some((r) => r.id.startsWith('alerts.offline.present.'))).toBe(false);
+  }, 120_000);
+});
+
 describe('helpers', () => {
+  it("runs promtool and amtool without the harness's secrets in their environment", async () => {
+    process.env.PHX_SECRET_TEST = 's3cr3t-value';
+    try {
+      const run = await runTool('/usr/bin/env', []);
+      expect(run.stdout).toMatch(/^PATH=/m);
+      expect(run.stdout).not.toContain('PHX_SECRET_TEST');
+    } finally {
+      delete process.env.PHX_SECRET_TEST;
+    }
+  });
+
   it('reads the labels an annotation template uses', () => {
     expect(
       templateLabels(

@@ -90,6 +90,25 @@ export interface DrillOptions {
   steadyWindowMs?: number;
 }
 
+/** Prometheus job names of the stack's own components and of the fleet. */
+export interface ScrapeJobs {
+  /** The OTel Collector's own metrics (`:8888`). */
+  collector: string;
+  /** Jaeger's own metrics (its OTLP receiver's accepted/refused spans). */
+  jaeger: string;
+  /** The log store's own metrics. */
+  logStore: string;
+  /** The Phoenix services. */
+  services: string;
+}
+
+/** The embedded stack's job names (stack/spec/prometheus.ts); the log store's job is its kind. */
+export const DEFAULT_SCRAPE_JOBS: Omit<ScrapeJobs, 'logStore'> = {
+  collector: 'opentelemetry-collector',
+  jaeger: 'jaeger',
+  services: 'phoenix-services',
+};
+
 /** What every check receives. Checks never start or stop anything. */
 export interface ValidationContext {
   runId: string;
@@ -102,6 +121,8 @@ export interface ValidationContext {
   concurrency?: number;
   /** The target label naming the service that exposes a series (default `phoenix_service`). */
   serviceLabel?: string;
+  /** Job names where they differ from the embedded stack's (a staging target config's `stack.external.jobs`). */
+  scrapeJobs?: Partial<ScrapeJobs>;
   /** How many missing ids/examples a failure message lists. */
   exampleLimit?: number;
   endpoints: BackendEndpoints;
@@ -118,6 +139,12 @@ export interface ValidationContext {
   ruleTestFiles?: string[];
   /** The rendered Alertmanager config file (stack/spec's `alertmanagerConfig`), for amtool. */
   alertmanagerConfigFile?: string;
+  /**
+   * Where the offline alert checks read the rules and the Alertmanager config: `files` (ruleFiles and
+   * alertmanagerConfigFile, the default) or `stack`, the stack under test's own APIs (Prometheus
+   * `/api/v1/rules`, Alertmanager `/api/v2/status`): what `--stack external` checks unless `--rules`.
+   */
+  alertSources?: { rules: 'files' | 'stack'; alertmanager: 'files' | 'stack' };
   tools?: ToolPaths;
   /** Fault control of the fleet under test; absent against staging (the live alert drills skip). */
   fleet?: FleetControl;

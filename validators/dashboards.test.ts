@@ -265,6 +265,19 @@ describe('dashboards without a Grafana server (run by the harness)', () => {
     );
   });
 
+  it('fails a dashboard with no panels, saying so (empty evidence)', async () => {
+    const stack = directStack();
+    const d = stack.source.get('orchestrator-service');
+    if (!d) throw new Error('fixture');
+    d.panels = [];
+    const results = await runDirect(stack, 1);
+    expect(byId(results, 'dashboards.orchestrator-service.present')).toMatchObject({
+      status: 'fail',
+      examined: 0,
+      message: `dashboard orchestrator-service has no panels (${HARNESS_VIA})`,
+    });
+  });
+
   it('fails the datasource check when its backend does not answer', async () => {
     const stack = directStack();
     const down: PrometheusApi = Object.assign(Object.create(stack.prometheus) as FakePrometheus, {

@@ -150,3 +150,38 @@ describe('logsCheck without a log store', () => {
     expect(results[0]?.message).toContain('needs the log store endpoint (VictoriaLogs or Loki)');
   });
 });
+
+describe('logsCheck on empty evidence: examined nothing is a failure, never a pass', () => {
+  it('fails the label checks when the store has no stream in the run window', async () => {
+    const c = ctx(new FakeLogStore('victorialogs'), [entry('kb_query')]);
+    const results = await byId(c);
+    const span = `from ${c.window?.start.toISOString()} to `;
+    for (const id of ['logs.labels', 'logs.forbidden-labels']) {
+      expect(results[id], id).toMatchObject({ status: 'fail', examined: 0 });
+      expect(results[id]?.message).toMatch(
+        new RegExp(
+          `^VictoriaLogs at http://fake-victorialogs has no log stream ${span.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\S+: no stream label to check$`,
+        ),
+      );
+    }
+  });
+
+  it('fails completeness when the ledger holds no requests', async () => {
+    const store = new FakeLogStore('loki');
+    logRequest(store, entry('kb_query'));
+    const results = await byId(ctx(store, []));
+    expect(results['logs.completeness']).toMatchObject({ status: 'fail', examined: 0 });
+    expect(results['logs.completeness']?.message).toBe(
+      'the ledger (in memory) holds no requests: no traffic was sent, so there is no log line to look up in Loki at http://fake-loki',
+    );
+  });
+
+  it('records how many requests and stream labels it examined', async () => {
+    const store = new FakeLogStore('victorialogs');
+    const entries = [entry('kb_query'), entry('llm_generate')];
+    for (const e of entries) logRequest(store, e);
+    const results = await byId(ctx(store, entries));
+    expect(results['logs.completeness']?.examined).toBe(2);
+    expect(results['logs.labels']?.examined).toBeGreaterThan(0);
+  });
+});

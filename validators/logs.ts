@@ -17,7 +17,8 @@ import {
 import type { LogStoreApi, TimeWindow } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
 import { PROBE_SERVICE } from './pipeline-probe.ts';
-import { errorMessage, result, skipped, type ResultBase } from './result.ts';
+import { errorMessage, nothingExamined, result, skipped, type ResultBase } from './result.ts';
+import { perRunnerFunnel } from './runner-funnel.ts';
 
 /** Services queried at once: the store already spreads one query over its cores/shards, so two overlap the round trips. */
 const QUERY_CONCURRENCY = 2;
@@ -38,6 +39,41 @@ interface RequestLogs {
   entry: LedgerEntry;
   /** Services seen logging for this request. */
   seen: Set<string>;
+  /** Lines each service wrote for this request, as last counted. */
+  lines: Map<string, number>;
+}
+
+/** Lines a service writes per request of a flow: one per request it serves (its server spans in the flow). */
+function linesPerRequest(flow: FlowDef): Map<string, number> {
+  const lines = new Map<string, number>();
+  for (const s of flow.spans) if (s.kind === 'server') lines.set(s.service, (lines.get(s.service) ?? 0) + 1);
+  return lines;
+}
+
+/**
+ * Quantity: per service, the requests it wrote more lines for than its flow produces (a line shipped
+ * twice, a hop retried), as `llm-service: more log lines than its flow writes for 2 of 10 requests (…)`.
+ */
+function repeatedLines(requests: Iterable<RequestLogs>, total: number): string[] {
+  const perFlow = new Map<FlowName, Map<string, number>>();
+  const over = new Map<string, { n: number; example: string }>();
+  for (const r of requests) {
+    let want = perFlow.get(r.entry.flow);
+    if (!want) perFlow.set(r.entry.flow, (want = linesPerRequest(flowByName(r.entry.flow))));
+    for (const [service, got] of r.lines) {
+      const expected = want.get(service) ?? 1;
+      if (got <= expected) continue;
+      const o = over.get(service);
+      if (o) o.n += 1;
+      else over.set(service, { n: 1, example: `${got} for ${r.entry.traceId}, expected ${expected}` });
+    }
+  }
+  return [...over]
+    .sort((x, y) => y[1].n - x[1].n)
+    .map(
+      ([s, o]) =>
+        `${s}: more log lines than its flow writes for ${o.n} of ${total} requests (e.g. ${o.example}: a line shipped twice, or a hop run twice)`,
+    );
 }
 
 /** Services each request must have log lines from: the flow's fixed services, and one of its variable targets. */
@@ -99,6 +135,14 @@ const withMargin = (window: TimeWindow): TimeWindow => ({
   end: new Date(window.end.getTime() + MARGIN_MS),
 });
 
+/** No stream at all in the window: the label checks had nothing to examine, so they cannot pass. */
+const noStreams = (logs: LogStoreApi, b: ResultBase, expected: string, what: string, span: TimeWindow) =>
+  nothingExamined(b, {
+    expected,
+    message: `${logs.product} at ${logs.baseUrl} has no log stream from ${span.start.toISOString()} to ${span.end.toISOString()}: no ${what} to check`,
+    evidence: { urls: [logs.labelsUrl] },
+  });
+
 async function labelCheck(
   ctx: ValidationContext,
   logs: LogStoreApi,
@@ -116,6 +160,8 @@ async function labelCheck(
   });
   if (outcome.last === undefined && outcome.lastError) throw outcome.lastError;
   const names = outcome.last ?? [];
+  const expected = LOG_SCHEMA.labels.map((l) => l.name).join(', ');
+  if (names.length === 0) return noStreams(logs, b, expected, 'stream label', span);
   const problems: string[] = LOG_SCHEMA.labels
     .filter((l) => !names.includes(l.name))
     .map((l) => `stream label "${l.name}" is missing (stream labels: ${names.join(', ') || 'none'})`);
@@ -129,19 +175,21 @@ async function labelCheck(
       );
   }
   const evidence = { urls: [logs.labelsUrl] };
-  const expected = LOG_SCHEMA.labels.map((l) => l.name).join(', ');
+  const examined = names.length;
   return problems.length === 0
     ? result(b, 'pass', {
         expected,
         observed: names.join(', '),
         message: `${logs.product} has the service and level stream labels, with allowed values`,
         evidence,
+        examined,
       })
     : result(b, 'fail', {
         expected,
         observed: names.join(', '),
         message: `${logs.product} at ${logs.baseUrl}: ${problems.join('; ')}`,
         evidence,
+        examined,
       });
 }
 
@@ -150,11 +198,14 @@ async function forbiddenCheck(logs: LogStoreApi, b: ResultBase, window: TimeWind
   const names = await logs.streamLabelNames(span);
   const present = LOG_SCHEMA.forbiddenLabels.filter((l) => names.includes(l));
   const expected = `none of ${LOG_SCHEMA.forbiddenLabels.join(', ')}`;
+  if (names.length === 0) return noStreams(logs, b, expected, 'stream label', span);
+  const examined = names.length;
   if (present.length === 0) {
     return result(b, 'pass', {
       expected,
       observed: 'none',
       message: `no high-cardinality stream labels in ${logs.product}`,
+      examined,
     });
   }
   const counts = await Promise.all(
@@ -165,6 +216,7 @@ async function forbiddenCheck(logs: LogStoreApi, b: ResultBase, window: TimeWind
     observed: present.join(', '),
     message: `${logs.product} at ${logs.baseUrl} indexes high-cardinality stream label(s) ${counts.join(', ')}: one stream per request (the seed's Vector sink does this with trace_id); keep ids in the log line, as fields or structured metadata`,
     evidence: { urls: [logs.labelsUrl] },
+    examined,
   });
 }
 
@@ -186,7 +238,13 @@ async function completenessCheck(
     expected.get(name) ??
     expected.set(name, expectedServices(flowOf(name))).get(name) ?? { fixed: [], anyOf: [] };
   const requests = new Map<string, RequestLogs>();
-  for await (const entry of ctx.ledger.read()) requests.set(entry.traceId, { entry, seen: new Set() });
+  for await (const entry of ctx.ledger.read())
+    requests.set(entry.traceId, { entry, seen: new Set(), lines: new Map() });
+  if (requests.size === 0)
+    return nothingExamined(b, {
+      expected: 'the ledger’s requests, logged',
+      message: `the ledger ${ctx.ledger.path} holds no requests: no traffic was sent, so there is no log line to look up in ${logs.product} at ${logs.baseUrl}`,
+    });
   const services = [
     ...new Set(
       [...new Set([...requests.values()].map((r) => r.entry.flow))].flatMap((name) => {
@@ -217,10 +275,12 @@ async function completenessCheck(
   const scanService = async (service: string) => {
     const counts = await logs.lineCountsByTraceId(service, span);
     let unknown = 0;
-    for (const traceId of counts.keys()) {
+    for (const [traceId, n] of counts) {
       const r = requests.get(traceId);
-      if (r) r.seen.add(service);
-      else unknown += 1;
+      if (r) {
+        r.seen.add(service);
+        r.lines.set(service, n);
+      } else unknown += 1;
     }
     if (unknown) strangers.set(service, unknown);
     else strangers.delete(service);
@@ -256,6 +316,7 @@ async function completenessCheck(
     const f = perFlow[u.entry.flow];
     if (f) f.logged -= 1;
   }
+  const unloggedIds = new Set(unlogged.map((u) => u.entry.traceId));
   const limit = ctx.exampleLimit ?? 10;
   const strangerNote = [...strangers].map(
     ([s, n]) => `${s} wrote lines for ${n} trace id(s) that match no request of the run`,
@@ -267,16 +328,23 @@ async function completenessCheck(
     ),
     traceIds: unlogged.slice(0, limit).map((u) => u.entry.traceId),
     perFlow,
+    ...perRunnerFunnel(
+      [...requests.values()].map((r) => r.entry),
+      (e) => !unloggedIds.has(e.traceId),
+      'logged',
+    ),
     unloggedTraceIds: unlogged.map((u) => u.entry.traceId),
   };
   const durationMs = Date.now() - started;
+  const repeated = repeatedLines(requests.values(), total);
   // Lines with unknown trace ids are reported, not failed: a shared store may hold other traffic.
-  if (unlogged.length === 0) {
+  if (unlogged.length === 0 && repeated.length === 0) {
     return result(b, 'pass', {
       expected: `${total} requests with lines from each service`,
       observed: `${total} complete (100%)`,
       message: `every one of the ${total} requests has log lines in ${logs.product} from each service on its path, with its trace id${strangerNote.length ? ` (note: ${strangerNote.join('; ')})` : ''}`,
       evidence,
+      examined: total,
       durationMs,
     });
   }
@@ -291,14 +359,20 @@ async function completenessCheck(
       `${logs.product} at ${logs.baseUrl}: ` +
       [
         ...byService,
+        ...repeated,
         ...strangerNote,
-        `e.g. ${unlogged
-          .slice(0, 3)
-          .map((u) => `${u.entry.traceId} (${u.entry.flow}) lacks ${u.missing.join(', ')}`)
-          .join('; ')}`,
+        ...(unlogged.length
+          ? [
+              `e.g. ${unlogged
+                .slice(0, 3)
+                .map((u) => `${u.entry.traceId} (${u.entry.flow}) lacks ${u.missing.join(', ')}`)
+                .join('; ')}`,
+            ]
+          : []),
       ].join('; ') +
       (outcome.lastError ? ` (last error: ${errorMessage(outcome.lastError)})` : ''),
     evidence,
+    examined: total,
     durationMs,
   });
 }

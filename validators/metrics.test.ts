@@ -243,3 +243,71 @@ describe('metricsCheck', () => {
     );
   });
 });
+
+describe('metricsCheck on empty evidence: examined nothing is a failure, never a pass', () => {
+  const empty = () => new FakePrometheus();
+  const at = 'http://fake-prometheus';
+
+  it('fails targets when Prometheus lists no scrape target', async () => {
+    const r = await find(ctx(empty(), ledger(1)), 'metrics.targets');
+    expect(r).toMatchObject({ status: 'fail', examined: 0 });
+    expect(r?.message).toBe(
+      `Prometheus at ${at} lists no scrape targets: nothing was scraped, so no target can be up`,
+    );
+  });
+
+  it('fails labels when no required metric has a series', async () => {
+    const r = await find(ctx(empty(), ledger(1)), 'metrics.labels');
+    expect(r).toMatchObject({ status: 'fail', examined: 0 });
+    expect(r?.message).toMatch(
+      new RegExp(
+        `^Prometheus at ${at} has no series of the \\d+ required metrics with a phoenix_service label: no labels to check$`,
+      ),
+    );
+  });
+
+  it('fails naming when Prometheus has no phoenix_* metric', async () => {
+    const r = await find(ctx(empty(), ledger(1)), 'metrics.naming');
+    expect(r).toMatchObject({ status: 'fail', examined: 0 });
+    expect(r?.message).toBe(`Prometheus at ${at} has no phoenix_* metric: no metric name to check`);
+  });
+
+  it('fails histograms when there is no phoenix_*_bucket series', async () => {
+    const r = await find(ctx(empty(), ledger(1)), 'metrics.histograms');
+    expect(r).toMatchObject({ status: 'fail', examined: 0 });
+    expect(r?.message).toBe(`Prometheus at ${at} has no phoenix_*_bucket series: no histogram to check`);
+  });
+
+  it('fails cardinality when no catalog metric has a series', async () => {
+    const r = await find(ctx(empty(), ledger(1)), 'metrics.cardinality');
+    expect(r).toMatchObject({ status: 'fail', examined: 0 });
+    expect(r?.message).toBe(
+      `Prometheus at ${at} has no series of any catalog metric with a phoenix_service label: no cardinality to measure`,
+    );
+  });
+
+  it('fails accounting when the ledger holds no requests', async () => {
+    const prom = withKbQueryTraffic(healthyFleet(), 0);
+    const r = await find(ctx(prom, []), 'metrics.accounting');
+    expect(r).toMatchObject({ status: 'fail', examined: 0 });
+    expect(r?.message).toBe(
+      'the ledger (in memory) holds no requests: no traffic was sent, so there is nothing to account for',
+    );
+  });
+
+  it('fails presence and types when Prometheus has nothing (they already did: an absent metric is named)', async () => {
+    const results = await metricsCheck(ctx(empty(), ledger(1), 1));
+    const presence = results.find((r) => r.id === 'metrics.presence');
+    expect(presence?.status).toBe('fail');
+    expect(presence?.message).toMatch(/^\d+ required metric series missing: /);
+    expect(results.find((r) => r.id === 'metrics.types')).toMatchObject({ status: 'fail', examined: 0 });
+  });
+
+  it('records how many items each check examined on a healthy fleet', async () => {
+    const prom = withKbQueryTraffic(healthyFleet(), 40);
+    const results = await metricsCheck(ctx(prom, ledger(40)));
+    for (const r of results) expect(r.examined, r.id).toBeGreaterThan(0);
+    expect(results.find((r) => r.id === 'metrics.accounting')?.examined).toBe(40);
+    expect(results.find((r) => r.id === 'metrics.targets')?.examined).toBe(1);
+  });
+});

@@ -1,7 +1,10 @@
 import {
+  ALERT_RULES,
   FLOWS,
   METRICS,
+  SERVICE_NAMES,
   SERVICE_OPERATIONS,
+  allowedValuesOn,
   requiredSeries,
   type MetricDef,
   type Phase,
@@ -9,8 +12,8 @@ import {
 } from '../catalog/index.ts';
 import { describeLast, pollUntil, type CheckResult, type LedgerEntry } from '../core/index.ts';
 import type { PromRangeSeries, PrometheusApi } from './clients/index.ts';
-import type { ValidationContext } from './context.ts';
-import { errorMessage, result, skipped, type ResultBase } from './result.ts';
+import { DEFAULT_SCRAPE_JOBS, type ValidationContext } from './context.ts';
+import { errorMessage, nothingExamined, result, skipped, type ResultBase } from './result.ts';
 
 /** The target label that names the service exposing a series (set by the harness's file_sd targets). */
 export const DEFAULT_SERVICE_LABEL = 'phoenix_service';
@@ -58,34 +61,88 @@ export function exactIncrease(values: readonly [number, string][], start: Date):
   return total;
 }
 
-/** Requests the ledger implies each service received, by operation and status (only fixed hops). */
+/** What the ledger implies one downstream operation (`service|operation`) counted. */
+export interface HopExpectation {
+  /** Requests through it that succeeded: each one reached it exactly once and was answered 200. */
+  ok: number;
+  /** Every request through it, whatever its answer: none reached it more than once. */
+  max: number;
+  /** Every request through it succeeded, so its counts are exact (200: `ok`, any other status: 0). */
+  exact: boolean;
+}
+
+/**
+ * Requests the ledger implies each service received: the entry service by flow and status (exact),
+ * and each fixed hop's callee by operation. A failed request stops somewhere along its path, so a
+ * hop some failed request went through is bounded (at least its successful requests, at most one
+ * per request) instead of exact: the hops stay compared after a 5xx.
+ */
 export function expectedCounts(ledger: Map<string, number>): {
   entry: Map<string, number>;
-  downstream: Map<string, number> | undefined;
+  downstream: Map<string, HopExpectation>;
 } {
   const entry = new Map<string, number>();
-  let allOk = true;
+  const downstream = new Map<string, HopExpectation>();
   for (const [key, n] of ledger) {
-    const [flow, status] = key.split('|');
-    if (status === '0') continue; // no answer: the service may or may not have counted it
-    entry.set(`${ENTRY_SERVICE}|${flow}|${status}`, n);
-    if (!status?.startsWith('2')) allOk = false;
-  }
-  if (!allOk) return { entry, downstream: undefined };
-  // Every successful request went through every fixed hop of its flow exactly once.
-  const downstream = new Map<string, number>();
-  for (const [key, n] of ledger) {
-    const [flowName] = key.split('|');
+    const [flowName, status = ''] = key.split('|');
+    if (status !== '0') entry.set(`${ENTRY_SERVICE}|${flowName}|${status}`, n); // 0: no answer, counted or not
     const flow = FLOWS.find((f) => f.name === flowName);
     if (!flow) continue;
+    const ok = status.startsWith('2');
     for (const hop of flow.hops) {
       const op = FLOW_HOP_OPERATION.get(`${flow.name}|${hop.from}|${hop.to}`);
       if (!op) continue;
-      const k = `${hop.to}|${op}|200`;
-      downstream.set(k, (downstream.get(k) ?? 0) + n);
+      const k = `${hop.to}|${op}`;
+      const h = downstream.get(k) ?? { ok: 0, max: 0, exact: true };
+      if (ok) h.ok += n;
+      else h.exact = false;
+      h.max += n;
+      downstream.set(k, h);
     }
   }
   return { entry, downstream };
+}
+
+/** Mismatches of one downstream service's counters (`service|operation|status` → count) with the ledger. */
+export function downstreamMismatches(
+  service: string,
+  expected: Map<string, HopExpectation>,
+  counted: Map<string, number>,
+): string[] {
+  const mismatches: string[] = [];
+  const mine = [...counted].filter(([k]) => k.startsWith(`${service}|`));
+  const ops = new Set([
+    ...[...expected.keys()].filter((k) => k.startsWith(`${service}|`)).map((k) => k.split('|')[1] ?? ''),
+    ...mine.map(([k]) => k.split('|')[1] ?? ''),
+  ]);
+  for (const op of [...ops].sort()) {
+    const h = expected.get(`${service}|${op}`) ?? { ok: 0, max: 0, exact: true };
+    const byStatus = new Map(
+      mine.filter(([k]) => k.split('|')[1] === op).map(([k, n]) => [k.split('|')[2] ?? '?', Math.round(n)]),
+    );
+    if (h.exact) {
+      for (const status of [...new Set(['200', ...byStatus.keys()])].sort()) {
+        const want = status === '200' ? h.ok : 0;
+        const got = byStatus.get(status) ?? 0;
+        if (want !== got)
+          mismatches.push(
+            `${service} counted ${got} ${op} requests with status ${status}, the ledger implies ${want}`,
+          );
+      }
+      continue;
+    }
+    const ok = byStatus.get('200') ?? 0;
+    const all = [...byStatus.values()].reduce((a, n) => a + n, 0);
+    if (ok < h.ok)
+      mismatches.push(
+        `${service} counted ${ok} ${op} requests with status 200, the ledger implies at least ${h.ok} (its successful requests)`,
+      );
+    if (all > h.max)
+      mismatches.push(
+        `${service} counted ${all} ${op} requests, the ledger allows at most ${h.max} (one per request whose flow calls it: a retried hop?)`,
+      );
+  }
+  return mismatches;
 }
 
 /** The operation a hop's callee serves in each flow (from its server span name `POST <path>`). */
@@ -111,15 +168,16 @@ async function ledgerCounts(ctx: ValidationContext): Promise<{ byKey: Map<string
   return { byKey, total };
 }
 
-/** Waits until every phoenix-services target has been scraped after `after`, so counters are final. */
+/** Waits until every target of the services' job has been scraped after `after`, so counters are final. */
 async function waitForFinalScrape(
   prom: PrometheusApi,
   after: Date,
   timeoutMs: number,
+  servicesJob: string,
 ): Promise<string | undefined> {
   const outcome = await pollUntil({
     description: 'a scrape after the load stopped',
-    probe: async () => (await prom.targets()).filter((t) => t.scrapePool === 'phoenix-services'),
+    probe: async () => (await prom.targets()).filter((t) => t.scrapePool === servicesJob),
     until: (targets) =>
       targets.length > 0 && targets.every((t) => new Date(t.lastScrape).getTime() > after.getTime()),
     timeoutMs,
@@ -186,12 +244,20 @@ export async function metricsCheck(ctx: ValidationContext): Promise<CheckResult[
 async function targetsUp(prom: PrometheusApi, b: ResultBase, limit: number): Promise<CheckResult> {
   // The harness's own probe targets come and go during a run; they are not Phoenix's.
   const targets = (await prom.targets()).filter((t) => t.scrapePool !== 'harness-probes');
+  if (targets.length === 0)
+    return nothingExamined(b, {
+      expected: 'all targets up',
+      message: `Prometheus at ${prom.baseUrl} lists no scrape targets: nothing was scraped, so no target can be up`,
+      evidence: { urls: [`${prom.baseUrl}/targets`] },
+    });
   const down = targets.filter((t) => t.health !== 'up');
+  const examined = targets.length;
   if (down.length === 0) {
     return result(b, 'pass', {
       expected: 'all targets up',
       observed: `${targets.length} up`,
       message: `all ${targets.length} scrape targets are up`,
+      examined,
     });
   }
   const list = down
@@ -205,6 +271,7 @@ async function targetsUp(prom: PrometheusApi, b: ResultBase, limit: number): Pro
     observed: `${down.length} of ${targets.length} down`,
     message: `${down.length} scrape target(s) not up: ${list.join('; ')}`,
     evidence: { urls: [`${prom.baseUrl}/targets`] },
+    examined,
   });
 }
 
@@ -243,6 +310,7 @@ async function presence(
       observed: 'all present',
       message: `all ${names.length} required metrics are exposed by every owning service`,
       evidence: { promql: promql.slice(0, 3) },
+      examined: wanted.length,
     });
   }
   const list = missing.slice(0, limit).map((r) => `${r.metric.name} on ${r.service}`);
@@ -253,6 +321,7 @@ async function presence(
     evidence: {
       promql: missing.slice(0, limit).map((r) => `${seriesName(r.metric)}{${serviceLabel}="${r.service}"}`),
     },
+    examined: wanted.length,
   });
 }
 
@@ -264,6 +333,7 @@ async function types(
 ): Promise<CheckResult> {
   const metadata = await prom.metadata();
   const problems: string[] = [];
+  const examined = metrics.filter((m) => metadata[m.name]?.length).length;
   for (const m of metrics) {
     const entries = metadata[m.name];
     if (!entries?.length) {
@@ -279,12 +349,14 @@ async function types(
         expected: `${metrics.length} types`,
         observed: 'all match',
         message: 'every required metric has the catalog type',
+        examined,
       })
     : result(b, 'fail', {
         expected: 'catalog types',
         observed: `${problems.length} mismatches`,
         message: `metric types differ from the catalog: ${problems.slice(0, limit).join('; ')}`,
         evidence: { urls: [`${prom.baseUrl}/api/v1/metadata`] },
+        examined,
       });
 }
 
@@ -296,17 +368,30 @@ async function labels(
   limit: number,
 ): Promise<CheckResult> {
   const problems: string[] = [];
+  let examined = 0;
   await Promise.all(
     metrics.map(async (m) => {
       const series = await prom.query(ofServices(m, serviceLabel));
+      examined += series.length;
       const expected = new Set(m.labels);
       const extra = new Map<string, number>();
       const missing = new Set<string>();
       const badValues = new Map<string, Set<string>>();
+      const mislabelled = new Map<string, number>();
       for (const s of series) {
         const names = Object.keys(s.metric).filter(
-          (l) => !SCRAPE_LABELS.has(l) && l !== DEFAULT_SERVICE_LABEL,
+          (l) => !SCRAPE_LABELS.has(l) && l !== DEFAULT_SERVICE_LABEL && l !== serviceLabel,
         );
+        // A service names itself in `service`: it must be the target Prometheus scraped the series from.
+        const target = s.metric[serviceLabel];
+        const own = s.metric.service;
+        if (target && own !== undefined && (SERVICE_NAMES as readonly string[]).includes(target)) {
+          const self = allowedValuesOn(m, 'service', target as ServiceName);
+          if (self?.length === 1 && self[0] === target && own !== target) {
+            const k = `${target}|${own}`;
+            mislabelled.set(k, (mislabelled.get(k) ?? 0) + 1);
+          }
+        }
         for (const l of names) if (!expected.has(l)) extra.set(l, (extra.get(l) ?? 0) + 1);
         for (const l of expected) if (!(l in s.metric)) missing.add(l);
         for (const [l, allowed] of Object.entries(m.allowedValues)) {
@@ -317,6 +402,12 @@ async function labels(
       }
       for (const [l, n] of extra) problems.push(`${m.name} has unexpected label "${l}" (${n} series)`);
       for (const l of missing) problems.push(`${m.name} lacks label "${l}"`);
+      for (const [k, n] of mislabelled) {
+        const [target, own] = k.split('|');
+        problems.push(
+          `${m.name} scraped from ${target} (${serviceLabel}) says service="${own}" (${n} series): a service must name itself`,
+        );
+      }
       for (const [l, values] of badValues) {
         const shown = [...values].slice(0, 5).map((v) => JSON.stringify(v));
         problems.push(
@@ -326,16 +417,24 @@ async function labels(
     }),
   );
   problems.sort();
+  if (examined === 0)
+    return nothingExamined(b, {
+      expected: 'catalog labels and values',
+      message: `Prometheus at ${prom.baseUrl} has no series of the ${metrics.length} required metrics with a ${serviceLabel} label: no labels to check`,
+      evidence: { promql: metrics.slice(0, 3).map((m) => ofServices(m, serviceLabel)) },
+    });
   return problems.length === 0
     ? result(b, 'pass', {
         expected: 'catalog labels and values',
         observed: 'all match',
-        message: `labels and label values of ${metrics.length} metrics match the catalog`,
+        message: `labels and label values of ${metrics.length} metrics (${examined} series) match the catalog`,
+        examined,
       })
     : result(b, 'fail', {
         expected: 'catalog labels and values',
         observed: `${problems.length} problems`,
         message: problems.slice(0, limit).join('; '),
+        examined,
       });
 }
 
@@ -380,16 +479,25 @@ async function naming(prom: PrometheusApi, b: ResultBase, limit: number): Promis
       METRICS.find((m) => m.name === n),
     ),
   );
+  const examined = families.size;
+  if (examined === 0)
+    return nothingExamined(b, {
+      expected: 'conventions hold',
+      message: `Prometheus at ${prom.baseUrl} has no phoenix_* metric: no metric name to check`,
+      evidence: { urls: [`${prom.baseUrl}/api/v1/label/__name__/values`] },
+    });
   return problems.length === 0
     ? result(b, 'pass', {
         expected: 'conventions hold',
         observed: `${families.size} metrics checked`,
         message: `all ${families.size} phoenix_* metrics follow the naming conventions`,
+        examined,
       })
     : result(b, 'fail', {
         expected: 'conventions hold',
         observed: `${problems.length} violations`,
         message: problems.slice(0, limit).join('; '),
+        examined,
       });
 }
 
@@ -430,16 +538,25 @@ async function histograms(prom: PrometheusApi, b: ResultBase, limit: number): Pr
       }
     }
   }
+  const examined = groups.size;
+  if (examined === 0)
+    return nothingExamined(b, {
+      expected: 'sane histograms',
+      message: `Prometheus at ${prom.baseUrl} has no phoenix_*_bucket series: no histogram to check`,
+      evidence: { promql: ['{__name__=~"phoenix_.+_bucket"}'] },
+    });
   return problems.length === 0
     ? result(b, 'pass', {
         expected: 'sane histograms',
         observed: `${groups.size} histogram series`,
         message: `all ${groups.size} histogram series are consistent`,
+        examined,
       })
     : result(b, 'fail', {
         expected: 'sane histograms',
         observed: `${problems.length} inconsistent`,
         message: problems.slice(0, limit).join('; '),
+        examined,
       });
 }
 
@@ -450,9 +567,12 @@ async function cardinality(
   limit: number,
 ): Promise<CheckResult> {
   const problems: string[] = [];
+  // (metric, service) groups measured: none means no catalog metric reached Prometheus at all.
+  let examined = 0;
   await Promise.all(
     METRICS.map(async (m) => {
       for (const s of await prom.query(`count by (${serviceLabel}) (${ofServices(m, serviceLabel)})`)) {
+        examined += 1;
         const n = Number(s.value[1]);
         if (n > m.cardinalityBudget)
           problems.push(
@@ -462,16 +582,23 @@ async function cardinality(
     }),
   );
   problems.sort();
+  if (examined === 0)
+    return nothingExamined(b, {
+      expected: 'within budgets',
+      message: `Prometheus at ${prom.baseUrl} has no series of any catalog metric with a ${serviceLabel} label: no cardinality to measure`,
+    });
   return problems.length === 0
     ? result(b, 'pass', {
         expected: 'within budgets',
         observed: 'all within',
-        message: `every catalog metric stays within its per-service series budget`,
+        message: `every catalog metric stays within its per-service series budget (${examined} metric and service pairs)`,
+        examined,
       })
     : result(b, 'fail', {
         expected: 'within budgets',
         observed: `${problems.length} over budget`,
         message: `cardinality over budget: ${problems.slice(0, limit).join('; ')}`,
+        examined,
       });
 }
 
@@ -484,8 +611,19 @@ async function accounting(
   if (!ctx.ledger || !ctx.window) return skipped(b, 'needs a request ledger and the run window');
   const window = ctx.window;
   // window.end is when the load stopped: counters are final once every target was scraped after it.
-  const stale = await waitForFinalScrape(prom, window.end, ctx.ingestTimeoutMs);
+  const stale = await waitForFinalScrape(
+    prom,
+    window.end,
+    ctx.ingestTimeoutMs,
+    ctx.scrapeJobs?.services ?? DEFAULT_SCRAPE_JOBS.services,
+  );
   const { byKey, total } = await ledgerCounts(ctx);
+  if (total === 0)
+    return nothingExamined(b, {
+      expected: 'the ledger’s requests, counted',
+      message: `the ledger ${ctx.ledger.path} holds no requests: no traffic was sent, so there is nothing to account for`,
+      evidence: { ledger: ctx.ledger.path },
+    });
   const now = new Date();
   const rangeS = Math.ceil((now.getTime() - window.start.getTime()) / 1000) + 120;
   const raw: PromRangeSeries[] = await prom.queryRaw(`${REQUESTS_METRIC}[${rangeS}s]`, now);
@@ -496,10 +634,10 @@ async function accounting(
   }
   const { entry, downstream } = expectedCounts(byKey);
   const mismatches: string[] = [];
-  const compare = (expected: Map<string, number>, service?: ServiceName) => {
+  const compare = (expected: Map<string, number>, service: ServiceName) => {
     const keys = new Set([
       ...expected.keys(),
-      ...[...counted.keys()].filter((k) => k.startsWith(`${service ?? ''}|`)),
+      ...[...counted.keys()].filter((k) => k.startsWith(`${service}|`)),
     ]);
     for (const k of [...keys].sort()) {
       const want = expected.get(k) ?? 0;
@@ -513,11 +651,8 @@ async function accounting(
     }
   };
   compare(entry, ENTRY_SERVICE);
-  if (downstream) {
-    for (const svc of new Set([...downstream.keys()].map((k) => k.split('|')[0] as ServiceName))) {
-      compare(new Map([...downstream].filter(([k]) => k.startsWith(`${svc}|`))), svc);
-    }
-  }
+  for (const svc of new Set([...downstream.keys()].map((k) => k.split('|')[0] ?? '')))
+    mismatches.push(...downstreamMismatches(svc, downstream, counted));
   // Per flow, what the entry service counted (all statuses): the "counted" stage of the accounting funnel.
   const perFlow: Record<string, { sent: number; counted: number }> = {};
   for (const [key, n] of byKey) {
@@ -529,15 +664,17 @@ async function accounting(
     if (svc === ENTRY_SERVICE && method && perFlow[method]) perFlow[method].counted += Math.round(n);
   }
   const evidence = { promql: [`${REQUESTS_METRIC}[${rangeS}s]`], ledger: ctx.ledger.path, perFlow };
-  const note = downstream
-    ? ''
-    : ' (downstream services not compared: some requests failed, so their paths are unknown)';
+  const bounded = [...downstream].filter(([, h]) => !h.exact).map(([k]) => k.replace('|', ' '));
+  const note = bounded.length
+    ? ` (after failed requests, ${bounded.length} downstream operation(s) were compared within bounds, not exactly: ${bounded.slice(0, 3).join(', ')}${bounded.length > 3 ? ', …' : ''})`
+    : '';
   if (mismatches.length === 0) {
     return result(b, 'pass', {
       expected: `${total} requests`,
       observed: `${total} counted, 0 unaccounted`,
       message: `the services counted exactly the ${total} requests the ledger sent, by status${note}`,
       evidence,
+      examined: total,
     });
   }
   return result(b, 'fail', {
@@ -545,7 +682,86 @@ async function accounting(
     observed: `${mismatches.length} mismatches`,
     message: `${mismatches.slice(0, limit).join('; ')}${stale ? ` (no final scrape seen: ${stale})` : ''}${note}`,
     evidence,
+    examined: total,
   });
+}
+
+/**
+ * The events come from the live alert drills, which start at the phase of the first alert with a
+ * trigger: before it nothing produces them, so the check is informational there, not a required skip.
+ */
+const FIRST_DRILL_PHASE = Math.min(
+  ...ALERT_RULES.filter((a) => a.trigger !== undefined).map((a) => a.phase),
+) as Phase;
+
+/**
+ * The post-drill pass (run after the live alert drills, cli/run-validation.ts): metrics that appear
+ * only on an event (`presence: 'on-event'`: a breaker transition, an error) are absent when the
+ * first pass runs, so their type and labels are checked here, once the drills have produced them.
+ */
+export async function metricsOnEventCheck(ctx: ValidationContext): Promise<CheckResult[]> {
+  const b = base(
+    'on-event',
+    'Metrics that appear only on events have the catalog type and labels once the drills produced them',
+    FIRST_DRILL_PHASE,
+  );
+  const prom = ctx.clients.prometheus;
+  if (!prom) return [skipped(b, 'needs the Prometheus endpoint')];
+  const serviceLabel = ctx.serviceLabel ?? DEFAULT_SERVICE_LABEL;
+  const limit = ctx.exampleLimit ?? 10;
+  const onEvent = [
+    ...new Map(
+      requiredSeries(ctx.phase)
+        .filter((r) => r.metric.presence === 'on-event')
+        .map((r) => [r.metric.name, r.metric]),
+    ).values(),
+  ];
+  if (onEvent.length === 0) return [skipped(b, `no on-event metric is required at phase ${ctx.phase}`)];
+  try {
+    const seen = await Promise.all(
+      onEvent.map(async (m) => ((await prom.query(ofServices(m, serviceLabel))).length > 0 ? m : undefined)),
+    );
+    const present = seen.filter((m): m is MetricDef => m !== undefined);
+    const absent = onEvent.filter((m) => !present.includes(m)).map((m) => m.name);
+    const source = ctx.fleet ? 'after the alert drills' : `in Prometheus at ${prom.baseUrl}`;
+    if (present.length === 0)
+      return [
+        skipped(
+          b,
+          `none of the ${onEvent.length} on-event metrics has a series ${source} (${absent.join(', ')}): their type and labels cannot be checked`,
+        ),
+      ];
+    const [t, l] = await Promise.all([
+      types(prom, b, present, limit),
+      labels(prom, b, present, serviceLabel, limit),
+    ]);
+    const failed = [t, l].filter((r) => r.status !== 'pass');
+    const names = present.map((m) => m.name).join(', ');
+    const absentNote = absent.length ? ` (not produced, so not checked: ${absent.join(', ')})` : '';
+    return [
+      failed.length === 0
+        ? result(b, 'pass', {
+            expected: 'catalog types and labels',
+            observed: `${present.length} of ${onEvent.length} present, all match`,
+            message: `type and labels of ${present.length} on-event metric(s) match the catalog ${source}: ${names}${absentNote}`,
+            examined: present.length,
+          })
+        : result(b, failed.some((r) => r.status === 'error') ? 'error' : 'fail', {
+            expected: 'catalog types and labels',
+            observed: failed.map((r) => r.observed).join('; '),
+            message: `on-event metrics checked ${source}: ${failed.map((r) => r.message).join('; ')}${absentNote}`,
+            examined: present.length,
+          }),
+    ];
+  } catch (error) {
+    return [
+      result(b, 'error', {
+        expected: '-',
+        observed: errorMessage(error),
+        message: `${b.title}: could not query Prometheus: ${errorMessage(error)}`,
+      }),
+    ];
+  }
 }
 
 /**

@@ -43,3 +43,26 @@ describe.each(['victorialogs', 'loki'] as LogStoreKind[])('the pipeline probe lo
     );
   });
 });
+
+describe('the pipeline probe metric leg', () => {
+  it('is an error naming the address when its listener cannot listen (not an uncaught exception)', async () => {
+    const store = new FakeLogStore('victorialogs');
+    const prometheus = { baseUrl: 'http://prometheus.test', query: async () => [] };
+    const results = await pipelineProbe({
+      ...ctx(store, true),
+      clients: {
+        logs: store,
+        otlp: collector(store, true),
+        prometheus,
+      } as unknown as ValidationContext['clients'],
+      // TEST-NET-1 (RFC 5737): no interface of this machine has it.
+      scrapeTargetHost: '192.0.2.1',
+      registerScrapeTargets: () => undefined,
+    });
+    const metric = results.find((r) => r.id === 'pipeline.probe.metric');
+    expect(metric?.status).toBe('error');
+    expect(metric?.message).toBe(
+      "the probe's metrics listener could not listen on 192.0.2.1: listen EADDRNOTAVAIL: address not available 192.0.2.1",
+    );
+  });
+});

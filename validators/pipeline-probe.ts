@@ -169,13 +169,25 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
     registers: [registry],
   }).set({ probe_id: probeId }, 1);
   const server = createServer((_req, res) => {
-    void registry.metrics().then((body) => {
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(body);
-    });
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      (error: Error) => res.writeHead(500).end(error.message),
+    );
   });
   const host = ctx.scrapeTargetHost ?? LOOPBACK;
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  // The listener's errors are this leg's result, never an uncaught 'error' event.
+  let serverError: string | undefined;
+  server.on('error', (error) => (serverError = error.message));
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, host, () => resolve(true));
+  });
+  if (!bound)
+    return result(b, 'error', {
+      expected: `a probe metrics listener on ${host}`,
+      observed: serverError ?? 'no listener',
+      message: `the probe's metrics listener could not listen on ${host}: ${serverError ?? 'unknown error'}`,
+    });
   const target = `${host}:${(server.address() as AddressInfo).port}`;
   const promql = `harness_pipeline_probe_info{probe_id="${probeId}"}`;
   const evidence = {
@@ -206,7 +218,7 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
     return result(b, 'fail', {
       expected: `${promql} == 1`,
       observed: last,
-      message: `Prometheus at ${prometheus.baseUrl} did not return the probe metric within ${ctx.ingestTimeoutMs}ms (last: ${last})`,
+      message: `Prometheus at ${prometheus.baseUrl} did not return the probe metric within ${ctx.ingestTimeoutMs}ms (last: ${last})${serverError ? `; the probe's listener failed: ${serverError}` : ''}`,
       evidence,
       durationMs,
     });

@@ -1,22 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import type { ValidationContext } from './context.ts';
-import { LOG_STORE_COUNTERS, logStoreOf, lossCounters, pipelineCheck } from './pipeline.ts';
+import { LOG_STORE_COUNTERS, logStoreOf, lossCounters, pipelineCheck, scrapeJobsOf } from './pipeline.ts';
 import { FakePrometheus } from './testing/fake-prometheus.ts';
 
 const NOW = Date.now() / 1000;
 const window = { start: new Date((NOW - 60) * 1000), end: new Date((NOW - 1) * 1000) };
-const ctx = (prom: FakePrometheus, endpoints: ValidationContext['endpoints'] = {}): ValidationContext => ({
+const ctx = (
+  prom: FakePrometheus,
+  endpoints: ValidationContext['endpoints'] = {},
+  extra: Partial<ValidationContext> = {},
+): ValidationContext => ({
   runId: 'r',
   phase: 1,
   endpoints,
   clients: { prometheus: prom },
   ingestTimeoutMs: 100,
   window,
+  ...extra,
 });
 
-function stack(collectorUp: number[] = [1, 1, 1]): FakePrometheus {
+/**
+ * A healthy stack's counters: the Collector, Jaeger and the log store each accepted telemetry
+ * during the run and refused none (`jobs` renames the Collector's and Jaeger's scrape jobs).
+ */
+function stack(
+  collectorUp: number[] = [1, 1, 1],
+  jobs = { collector: 'opentelemetry-collector', jaeger: 'jaeger' },
+): FakePrometheus {
   const prom = new FakePrometheus();
-  const c = { job: 'opentelemetry-collector' };
+  const c = { job: jobs.collector };
+  const j = { job: jobs.jaeger, receiver: 'otlp' };
+  prom.add('otelcol_receiver_accepted_log_records_total', { ...c, receiver: 'filelog' }, rise(300));
+  prom.add('otelcol_receiver_refused_log_records_total', { ...c, receiver: 'filelog' }, rise(0));
+  prom.add('otelcol_receiver_accepted_spans_total', j, rise(500));
+  prom.add('otelcol_receiver_refused_spans_total', j, rise(0));
+  prom.add('vl_rows_ingested_total', { job: 'victorialogs', type: 'opentelemetry' }, rise(300));
+  prom.add('vl_http_errors_total', { job: 'victorialogs', path: '/insert/opentelemetry/v1/logs' }, rise(0));
+  prom.add('loki_distributor_lines_received_total', { job: 'loki' }, rise(300));
   prom.add('otelcol_receiver_accepted_spans_total', { ...c, receiver: 'otlp' }, [
     [NOW - 90, 0],
     [NOW - 2, 500],
@@ -37,10 +57,12 @@ function stack(collectorUp: number[] = [1, 1, 1]): FakePrometheus {
   return prom;
 }
 
-const rise = (to: number): [number, number][] => [
-  [NOW - 90, 0],
-  [NOW - 2, to],
-];
+function rise(to: number): [number, number][] {
+  return [
+    [NOW - 90, 0],
+    [NOW - 2, to],
+  ];
+}
 
 describe('pipelineCheck', () => {
   it('passes when nothing was refused, failed or discarded and the Collector stayed up', async () => {
@@ -78,6 +100,7 @@ describe('pipelineCheck', () => {
   it('names the VictoriaLogs stage that dropped lines, with the reason, and its funnel (the embedded store)', async () => {
     const prom = stack();
     prom.add('otelcol_exporter_sent_log_records_total', { job: 'opentelemetry-collector' }, rise(300));
+    prom.data = prom.data.filter((s) => s.labels.__name__ !== 'vl_rows_ingested_total');
     prom.add('vl_rows_ingested_total', { job: 'victorialogs', type: 'opentelemetry' }, rise(260));
     prom.add('vl_rows_dropped_total', { job: 'victorialogs', reason: 'too_small_timestamp' }, rise(40));
     const [losses] = await pipelineCheck(ctx(prom));
@@ -115,7 +138,7 @@ describe('pipelineCheck', () => {
     expect(losses?.message).toContain(
       'telemetry lost at Loki ingestion: 7 log lines discarded by Loki (reason label says why) (reason=rate_limited: 7)',
     );
-    expect(losses?.message).toContain('log records sent to Loki: 0, log lines received by Loki: 0');
+    expect(losses?.message).toContain('log records sent to Loki: 0, log lines received by Loki: 300');
   });
 
   it("takes each store's loss counters from its table entry, not from another store's", () => {
@@ -133,5 +156,88 @@ describe('pipelineCheck', () => {
     expect(logStoreOf({ clients: {}, endpoints: { loki: 'http://l' } })).toBe('loki');
     const withLogsClient = { logs: { kind: 'loki' } } as ValidationContext['clients'];
     expect(logStoreOf({ clients: withLogsClient, endpoints: {} })).toBe('loki');
+  });
+
+  it('records how many counter series the loss check examined, and the scrapes the up check did', async () => {
+    const [losses, up] = await pipelineCheck(ctx(stack()));
+    expect(losses?.examined).toBeGreaterThan(0);
+    expect(up?.examined).toBe(3);
+  });
+});
+
+describe('pipelineCheck on empty evidence: counters that do not exist prove nothing', () => {
+  it('fails naming every counter it looked for when Prometheus has none of them', async () => {
+    const prom = new FakePrometheus();
+    prom.add('up', { job: 'opentelemetry-collector' }, [[NOW - 30, 1]]);
+    const [losses] = await pipelineCheck(ctx(prom));
+    expect(losses).toMatchObject({ status: 'fail', examined: 0 });
+    expect(losses?.message).toBe(
+      'cannot tell whether telemetry was lost: Prometheus at http://fake-prometheus lacks ' +
+        [
+          'Collector (traces): no otelcol_receiver_accepted_spans[_total]{job="opentelemetry-collector"} counter',
+          'Collector (traces): no otelcol_receiver_refused_spans[_total]{job="opentelemetry-collector"} counter',
+          'Collector (logs): no otelcol_receiver_accepted_log_records[_total]{job="opentelemetry-collector"} counter',
+          'Collector (logs): no otelcol_receiver_refused_log_records[_total]{job="opentelemetry-collector"} counter',
+          'Jaeger: no otelcol_receiver_accepted_spans[_total]{job="jaeger"} counter',
+          'Jaeger: no otelcol_receiver_refused_spans[_total]{job="jaeger"} counter',
+          'VictoriaLogs: no vl_rows_ingested_total counter',
+          'VictoriaLogs: no vl_http_errors_total{path=~"/insert/.*"} counter',
+        ].join('; ') +
+        ' (is each component scraped under its job? see stack.external.jobs)',
+    );
+  });
+
+  it("fails when a stage's accepted counter exists but did not grow during the run", async () => {
+    const prom = stack();
+    prom.data = prom.data.filter(
+      (s) => !(s.labels.__name__ === 'otelcol_receiver_accepted_spans_total' && s.labels.job === 'jaeger'),
+    );
+    prom.add('otelcol_receiver_accepted_spans_total', { job: 'jaeger' }, [
+      [NOW - 90, 7],
+      [NOW - 2, 7],
+    ]);
+    const [losses] = await pipelineCheck(ctx(prom));
+    expect(losses?.status).toBe('fail');
+    expect(losses?.message).toBe(
+      'cannot tell whether telemetry was lost: Prometheus at http://fake-prometheus lacks Jaeger: otelcol_receiver_accepted_spans[_total]{job="jaeger"} did not grow during the run (nothing accepted) (is each component scraped under its job? see stack.external.jobs)',
+    );
+  });
+
+  it('finds the Collector counters without the _total suffix (the Collector 0.160 exporter drops it)', async () => {
+    const prom = stack();
+    for (const s of prom.data)
+      if (s.labels.job === 'opentelemetry-collector' && s.labels.__name__?.startsWith('otelcol_'))
+        s.labels.__name__ = s.labels.__name__.replace(/_total$/, '');
+    prom.add('otelcol_receiver_failed_spans', { job: 'opentelemetry-collector', receiver: 'otlp' }, rise(4));
+    const [losses] = await pipelineCheck(ctx(prom));
+    expect(losses?.status).toBe('fail');
+    expect(losses?.message).toContain(
+      "telemetry lost at Collector receiver (traces): 4 spans the Collector's receiver failed to pass on (an internal error) (receiver=otlp: 4)",
+    );
+    expect(losses?.message).toContain('Funnel: spans accepted by the Collector: 500');
+  });
+
+  it('accepts Loki without a discarded-samples counter (Loki creates it at the first discard)', async () => {
+    const [losses] = await pipelineCheck(ctx(stack(), { loki: 'http://127.0.0.1:3100' }));
+    expect(losses?.status, losses?.message).toBe('pass');
+  });
+
+  it('looks the counters up under the job names of the target config, not literals', async () => {
+    const jobs = { collector: 'otel-gateway', jaeger: 'tracing-backend' };
+    const renamed = stack([1, 1, 1], jobs);
+    const [defaultJobs] = await pipelineCheck(ctx(renamed));
+    expect(defaultJobs?.status).toBe('fail');
+    expect(defaultJobs?.message).toContain(
+      'no otelcol_receiver_accepted_spans[_total]{job="opentelemetry-collector"} counter',
+    );
+    renamed.add('up', { job: 'otel-gateway' }, [[NOW - 30, 1]]);
+    const results = await pipelineCheck(ctx(renamed, {}, { scrapeJobs: jobs }));
+    for (const r of results) expect(r.status, `${r.id}: ${r.message}`).toBe('pass');
+    expect(scrapeJobsOf({ clients: {}, endpoints: {}, scrapeJobs: jobs })).toEqual({
+      collector: 'otel-gateway',
+      jaeger: 'tracing-backend',
+      logStore: 'victorialogs',
+      services: 'phoenix-services',
+    });
   });
 });

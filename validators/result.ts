@@ -16,10 +16,23 @@ export function result(
     observed: string;
     message: string;
     evidence?: CheckEvidence;
+    /** How many items the check examined (see CheckResult.examined). */
+    examined?: number;
     durationMs?: number;
   },
 ): CheckResult {
   return { ...base, status, evidence: {}, ...fields };
+}
+
+/**
+ * A check that found nothing to examine where its phase expects something: a failure, never a
+ * pass by default (an empty answer proves nothing). `message` says what was looked for, and where.
+ */
+export function nothingExamined(
+  base: ResultBase,
+  fields: { expected: string; message: string; evidence?: CheckEvidence; durationMs?: number },
+): CheckResult {
+  return result(base, 'fail', { ...fields, observed: 'nothing to examine', examined: 0 });
 }
 
 export function skipped(base: ResultBase, reason: string): CheckResult {

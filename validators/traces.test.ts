@@ -154,3 +154,35 @@ describe('tracesCheck', () => {
     expect(noJaeger.every((r) => r.status === 'skip' && r.message.includes('Jaeger'))).toBe(true);
   });
 });
+
+describe('tracesCheck on empty evidence: examined nothing is a failure, never a pass', () => {
+  it('fails every traces check when the ledger holds no requests', async () => {
+    const results = await tracesCheck(ctx(new FakeJaeger(), []));
+    expect(results).toHaveLength(5);
+    for (const r of results) {
+      expect(r, r.id).toMatchObject({ status: 'fail', examined: 0 });
+      expect(r.message).toBe(
+        'the ledger (in memory) holds no requests: no traffic was sent, so there is no trace to look up in Jaeger at http://fake-jaeger',
+      );
+    }
+  });
+
+  it('fails structure, propagation, correlation and attributes when no trace was found to examine', async () => {
+    const e = entry('kb_query');
+    const results = byId(await tracesCheck(ctx(new FakeJaeger(), [e], { ingestTimeoutMs: 100 })));
+    expect(results['traces.completeness']).toMatchObject({ status: 'fail', examined: 1 });
+    for (const id of ['traces.structure', 'traces.propagation', 'traces.correlation', 'traces.attributes']) {
+      expect(results[id], id).toMatchObject({ status: 'fail', examined: 0 });
+      expect(results[id]?.message).toBe(
+        'no trace to examine: none of the 1 requests of the ledger has its trace in Jaeger at http://fake-jaeger (see traces.completeness)',
+      );
+    }
+  });
+
+  it('records the requests looked up and the traces examined', async () => {
+    const jaeger = new FakeJaeger();
+    const entries = [entry('kb_query', 1), entry('kb_query', 2)];
+    for (const e of entries) jaeger.add(buildTrace(flowAtPhase(flowByName(e.flow), 4), e).trace);
+    for (const r of await tracesCheck(ctx(jaeger, entries))) expect(r.examined, r.id).toBe(2);
+  });
+});

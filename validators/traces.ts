@@ -9,7 +9,8 @@ import {
 import { forEachConcurrent, pollInterval, type CheckResult, type LedgerEntry } from '../core/index.ts';
 import type { JaegerSpan, JaegerTrace } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
-import { errorMessage, result, skipped, type ResultBase } from './result.ts';
+import { errorMessage, nothingExamined, result, skipped, type ResultBase } from './result.ts';
+import { perRunnerFunnel } from './runner-funnel.ts';
 
 const DEFAULT_CONCURRENCY = 16;
 /** Trace ids per batched Jaeger request (`/api/traces?traceID=…`): ~1 MB of JSON, well under URL limits. */
@@ -35,6 +36,12 @@ export interface TraceVerdict {
   /** `service/span name: attribute` for each required attribute absent. */
   missingAttributes: string[];
   variableHopProblems: string[];
+  /**
+   * Spans the flow produces once per request that the trace holds more often (a retried hop, a
+   * doubly instrumented service), and span ids stored twice (a span exported twice), each naming
+   * its service: `data-router: 2 × call mind-kb (expected 1)`.
+   */
+  duplicateSpans: string[];
 }
 
 const serviceOf = (trace: JaegerTrace, span: JaegerSpan) =>
@@ -126,6 +133,29 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
     }
   }
 
+  // Quantity: each span of the flow once per request, each span id once.
+  const duplicateSpans: string[] = [];
+  const perName = new Map<string, number>();
+  for (const s of spans) {
+    const k = `${serviceOf(trace, s)} ${s.operationName}`;
+    perName.set(k, (perName.get(k) ?? 0) + 1);
+  }
+  for (const d of flow.spans) {
+    const n = perName.get(`${d.service} ${d.name}`) ?? 0;
+    if (n > 1) duplicateSpans.push(`${d.service}: ${n} × ${d.name} (expected 1)`);
+  }
+  if (byId.size < spans.length) {
+    const perId = new Map<string, number>();
+    for (const s of spans) perId.set(s.spanID, (perId.get(s.spanID) ?? 0) + 1);
+    for (const [id, n] of perId) {
+      const first = n > 1 ? byId.get(id) : undefined;
+      if (first)
+        duplicateSpans.push(
+          `${serviceOf(trace, first)}: span ${id} (${first.operationName}) stored ${n} times (exported twice?)`,
+        );
+    }
+  }
+
   return {
     spanCount: spans.length,
     missingServices,
@@ -135,6 +165,7 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
     correlationMismatches,
     missingAttributes: [...new Set(missingAttributes)],
     variableHopProblems,
+    duplicateSpans,
   };
 }
 
@@ -143,7 +174,8 @@ const isClean = (v: TraceVerdict) =>
     v.missingSpans.length +
     v.brokenHops.length +
     v.orphanSpans.length +
-    v.variableHopProblems.length ===
+    v.variableHopProblems.length +
+    v.duplicateSpans.length ===
   0;
 
 interface Tally {
@@ -213,6 +245,8 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
   const final = new Map<string, { entry: LedgerEntry; verdict: TraceVerdict }>();
   let sent = 0;
   let lastError: string | undefined;
+  /** Whether Jaeger's latest answer was an error (garbage, unreachable): missing traces are then unknown, not absent. */
+  let failing = false;
   const perFlow: Record<string, { sent: number; traced: number }> = {};
 
   const judge = (p: Pending, trace: JaegerTrace | undefined, now: number) => {
@@ -234,8 +268,10 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
       trace = await jaeger.getTrace(p.entry.traceId);
     } catch (error) {
       lastError = errorMessage(error);
+      failing = true;
       return;
     }
+    failing = false;
     judge(p, trace, Date.now());
   };
   // With a batching client one request answers BATCH_SIZE ids: measured ~6x less harness CPU and half
@@ -248,8 +284,10 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
       traces = await getTraces(batch.map((p) => p.entry.traceId));
     } catch (error) {
       lastError = errorMessage(error);
+      failing = true;
       return;
     }
+    failing = false;
     const now = Date.now();
     for (const p of batch) judge(p, traces.get(p.entry.traceId), now);
   };
@@ -300,6 +338,7 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
       ...verdict.missingServices.map((s) => `no ${s} span`),
       ...verdict.missingSpans.map((s) => `missing ${s}`),
       ...verdict.variableHopProblems,
+      ...verdict.duplicateSpans,
     ];
     if (structural.length) note(structure, `${label}: ${structural.join('; ')}`, limit);
     if (verdict.brokenHops.length || verdict.orphanSpans.length) {
@@ -321,10 +360,44 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
   }
 
   const traced = final.size;
+  const runners = perRunnerFunnel(
+    [...[...final.values()].map((f) => f.entry), ...missing],
+    (e) => final.has(e.traceId),
+    'traced',
+  );
   const pct = sent === 0 ? 100 : (100 * traced) / sent;
   const evidenceIds = (examples: string[]) => examples.map((e) => e.split(' ')[0] ?? e);
   const jaegerUrl = (id: string) => `${jaeger.baseUrl}/trace/${id}`;
   const results: CheckResult[] = [];
+  // Nothing sent, or no trace found: the per-trace checks had nothing to examine, so they cannot pass.
+  if (sent === 0) {
+    return all.map((b) =>
+      nothingExamined(b, {
+        expected: 'the ledger’s requests, traced',
+        message: `the ledger ${ctx.ledger?.path ?? ''} holds no requests: no traffic was sent, so there is no trace to look up in Jaeger at ${jaeger.baseUrl}`,
+        durationMs,
+      }),
+    );
+  }
+  const noTrace = (b: ResultBase, expected: string): CheckResult =>
+    nothingExamined(b, {
+      expected,
+      message: `no trace to examine: none of the ${sent} requests of the ledger has its trace in Jaeger at ${jaeger.baseUrl} (see traces.completeness)`,
+      durationMs,
+    });
+
+  // Jaeger's last answers were errors: whether the missing traces exist is unknown, so no check can pass or fail.
+  if (failing && missing.length > 0) {
+    return all.map((b) =>
+      result(b, 'error', {
+        expected: `${sent} traces`,
+        observed: lastError ?? 'error',
+        message: `could not look ${missing.length} of ${sent} traces up in Jaeger at ${jaeger.baseUrl}: ${lastError ?? 'error'}`,
+        examined: traced,
+        durationMs,
+      }),
+    );
+  }
 
   results.push(
     missing.length === 0
@@ -332,7 +405,8 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
           expected: `${sent} traces`,
           observed: `${traced} found (100%)`,
           message: `all ${sent} requests of the ledger have their trace in Jaeger`,
-          evidence: { perFlow },
+          evidence: { perFlow, ...runners },
+          examined: sent,
           durationMs,
         })
       : result(ids.completeness, 'fail', {
@@ -350,7 +424,9 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
             traceIds: missing.slice(0, limit).map((m) => m.traceId),
             urls: missing.slice(0, 3).map((m) => jaegerUrl(m.traceId)),
             perFlow,
+            ...runners,
           },
+          examined: sent,
           durationMs,
         }),
   );
@@ -362,30 +438,34 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
     okMessage: string,
     headline?: string,
   ): CheckResult =>
-    t.count === 0
-      ? result(b, 'pass', {
-          expected: `0 ${what}`,
-          observed: `0 of ${traced} traces`,
-          message: okMessage,
-          durationMs,
-        })
-      : result(b, 'fail', {
-          expected: `0 ${what}`,
-          observed: `${t.count} of ${traced} traces`,
-          message: `${headline ? `${headline}; ` : ''}${t.count} of ${traced} traces ${what}: ${t.examples.join(' | ')}`,
-          evidence: {
-            traceIds: evidenceIds(t.examples),
-            urls: evidenceIds(t.examples).slice(0, 3).map(jaegerUrl),
-          },
-          durationMs,
-        });
+    traced === 0
+      ? noTrace(b, `0 ${what}`)
+      : t.count === 0
+        ? result(b, 'pass', {
+            expected: `0 ${what}`,
+            observed: `0 of ${traced} traces`,
+            message: okMessage,
+            examined: traced,
+            durationMs,
+          })
+        : result(b, 'fail', {
+            expected: `0 ${what}`,
+            observed: `${t.count} of ${traced} traces`,
+            message: `${headline ? `${headline}; ` : ''}${t.count} of ${traced} traces ${what}: ${t.examples.join(' | ')}`,
+            evidence: {
+              traceIds: evidenceIds(t.examples),
+              urls: evidenceIds(t.examples).slice(0, 3).map(jaegerUrl),
+            },
+            examined: traced,
+            durationMs,
+          });
 
   results.push(
     summarize(
       ids.structure,
       structure,
-      'lack expected services or spans',
-      "every trace holds its flow's services and span names",
+      'lack expected services or spans, or repeat them',
+      "every trace holds its flow's services and span names, each span once",
     ),
   );
   const hopHeadline = [...hops.entries()]
@@ -411,19 +491,23 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
   );
   const attrList = [...attributes.entries()].map(([a, n]) => `${a} (${n} spans)`);
   results.push(
-    attrList.length === 0
-      ? result(ids.attributes, 'pass', {
-          expected: 'all required attributes',
-          observed: 'all present',
-          message: 'every span carries its required attributes',
-          durationMs,
-        })
-      : result(ids.attributes, 'fail', {
-          expected: 'all required attributes',
-          observed: `${attrList.length} missing`,
-          message: `required span attributes missing: ${attrList.slice(0, limit).join('; ')}`,
-          durationMs,
-        }),
+    traced === 0
+      ? noTrace(ids.attributes, 'all required attributes')
+      : attrList.length === 0
+        ? result(ids.attributes, 'pass', {
+            expected: 'all required attributes',
+            observed: 'all present',
+            message: 'every span carries its required attributes',
+            examined: traced,
+            durationMs,
+          })
+        : result(ids.attributes, 'fail', {
+            expected: 'all required attributes',
+            observed: `${attrList.length} missing`,
+            message: `required span attributes missing: ${attrList.slice(0, limit).join('; ')}`,
+            examined: traced,
+            durationMs,
+          }),
   );
   return results;
 }

@@ -45,7 +45,7 @@ import {
   thresholdFailuresFrom,
   type ScenarioRun,
 } from '../scenario-run.ts';
-import { HttpClient, type Connection, type HttpAnswer } from './http-client.ts';
+import { HttpClient, K6_ERROR_CODES, type Connection, type HttpAnswer } from './http-client.ts';
 import { nextTraceIds } from './ids.ts';
 import { EngineLedger, jsonString } from './ledger-stream.ts';
 import { RunMetrics } from './metrics.ts';
@@ -87,6 +87,8 @@ interface Vu {
   connection: Connection;
 }
 
+/** Preflight requests that timed out before the engine gives up (each has PREFLIGHT_TIMEOUT). */
+const PREFLIGHT_ATTEMPTS = 3;
 /** Sockets connected before the start, at most (one per pre-allocated VU up to this). */
 const MAX_PRECONNECT = 1_024;
 
@@ -146,13 +148,25 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
   try {
     // setup(): the preflight, as the k6 script's (counted in http_reqs, not a flow request).
     const url = preflightUrl(config);
-    const pre = await http.send({
-      method: 'GET',
-      url,
-      headers: preflightHeaders(config),
-      timeoutMs: parseDurationMs(PREFLIGHT_TIMEOUT) ?? 3_000,
-    });
-    metrics.recordRequest(undefined, pre.status, pre.durationMs);
+    const preflightTimeoutMs = parseDurationMs(PREFLIGHT_TIMEOUT) ?? 3_000;
+    // A preflight that got no answer in time is asked again until PREFLIGHT_ATTEMPTS (N workers
+    // start at once on a busy machine); an answer other than 200, or a refused connection, is final.
+    let pre: HttpAnswer;
+    for (let attempt = 1; ; attempt++) {
+      pre = await http.send({
+        method: 'GET',
+        url,
+        headers: preflightHeaders(config),
+        timeoutMs: preflightTimeoutMs,
+      });
+      metrics.recordRequest(undefined, pre.status, pre.durationMs);
+      if (
+        pre.status !== 0 ||
+        pre.errorCode !== K6_ERROR_CODES.requestTimeout ||
+        attempt >= PREFLIGHT_ATTEMPTS
+      )
+        break;
+    }
     if (pre.status !== 200) {
       throw new HarnessError(preflightFailure(url, pre.status, pre.error), {
         where,

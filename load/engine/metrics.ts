@@ -6,6 +6,7 @@
  */
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { FlowName, SloThreshold } from '../../scenarios/index.ts';
+import { parseThresholdExpression, thresholdHolds } from '../threshold-expression.ts';
 
 /** Durations are recorded in microseconds: 3 significant digits from 1 µs to an hour. */
 const US_PER_MS = 1_000;
@@ -84,9 +85,6 @@ export interface RequestSample {
   status: number;
   durationMs: number;
 }
-
-const THRESHOLD =
-  /^\s*(avg|min|max|med|count|rate|value|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
 /** k6's default `expected_response`: a status from 200 to 399 is not a failure. */
 export function isExpectedStatus(status: number): boolean {
@@ -217,24 +215,9 @@ export class RunMetrics {
 
   /** Evaluates one k6 threshold expression (`p(95)<300`, `rate<0.01`, `count<=3`). */
   holds(metric: string, expression: string): boolean {
-    const m = THRESHOLD.exec(expression);
-    if (!m) throw new Error(`unsupported threshold expression ${JSON.stringify(expression)} on ${metric}`);
-    const value = this.aggregate(metric, m[1] ?? '', m[2] === undefined ? undefined : Number(m[2]));
-    const bound = Number(m[4]);
-    switch (m[3]) {
-      case '<':
-        return value < bound;
-      case '<=':
-        return value <= bound;
-      case '>':
-        return value > bound;
-      case '>=':
-        return value >= bound;
-      case '!=':
-        return value !== bound;
-      default:
-        return value === bound;
-    }
+    const t = parseThresholdExpression(expression);
+    if (!t) throw new Error(`unsupported threshold expression ${JSON.stringify(expression)} on ${metric}`);
+    return thresholdHolds(this.aggregate(metric, t.aggregation, t.percentile), t);
   }
 
   /** k6's summary `metrics` object, with each threshold's verdict. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  equalSegments,
   equalSplitSequence,
   ExecutionTuple,
   formatSegment,
@@ -37,6 +38,13 @@ describe('execution segments as k6 parses them', () => {
     expect(equalSplitSequence(parseExecutionSegment('1/4:2/4'))).toBe('0,1/4,1/2,3/4,1');
     expect(equalSplitSequence(parseExecutionSegment('0:1'))).toBe('0,1');
     expect(equalSplitSequence(parseExecutionSegment('0:3/4'))).toBeUndefined();
+  });
+
+  it('hands N equal runners their segments in order, and refuses a count that is not one', () => {
+    expect(equalSegments(4)).toEqual(['0:1/4', '1/4:1/2', '1/2:3/4', '3/4:1']);
+    expect(equalSegments(1)).toEqual(['0:1']);
+    expect(() => equalSegments(0)).toThrow(/integer from 1 to 10000 \(got 0\)/);
+    expect(() => equalSegments(2.5)).toThrow(/got 2.5/);
   });
 });
 

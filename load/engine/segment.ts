@@ -104,6 +104,16 @@ export function equalSplitSequence(s: ExecutionSegment): string | undefined {
   return Array.from({ length: n + 1 }, (_, i) => formatRational(rational(i, n))).join(',');
 }
 
+/** The segments of N equal runners, in order (`0:1/4`, `1/4:2/4`, …, `3/4:1`), as k6-operator hands them out. */
+export function equalSegments(n: number): string[] {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new ExecutionSegmentError(
+      `the number of equal segments must be an integer from 1 to 10000 (got ${n})`,
+    );
+  }
+  return Array.from({ length: n }, (_, i) => formatSegment({ from: rational(i, n), to: rational(i + 1, n) }));
+}
+
 const same = (a: ExecutionSegment, b: ExecutionSegment): boolean =>
   cmp(a.from, b.from) === 0 && cmp(a.to, b.to) === 0;
 

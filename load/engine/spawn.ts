@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { HarnessError } from '../../core/index.ts';
+import { childEnv, HarnessError } from '../../core/index.ts';
 import type { ScenarioName } from '../../scenarios/index.ts';
 import type { ScenarioRun } from '../scenario-run.ts';
 
@@ -24,6 +24,8 @@ export interface EngineProcessOptions {
   runId: string;
   /** Artifacts go to `<outDir>/<runId>/`: summary.json, ledger.jsonl. */
   outDir: string;
+  /** Where the artifacts go instead (one worker of several: `<run dir>/worker-2`); RUN_ID stays runId. */
+  runDir?: string;
   /** Scenario variables (RATE, DURATION, VUS, MAX_VUS, AUTH_TOKEN…): passed in the environment. */
   env?: Record<string, string>;
   ledger?: boolean;
@@ -40,6 +42,7 @@ export interface EngineProcessOptions {
 export function engineProcessArguments(options: EngineProcessOptions): string[] {
   const args = ['--import', 'tsx', WORKER, '--scenario', options.scenario, '--base-url', options.baseUrl];
   args.push('--run-id', options.runId, '--out-dir', options.outDir);
+  if (options.runDir !== undefined) args.push('--run-dir', options.runDir);
   if (options.segment !== undefined) args.push('--segment', options.segment);
   if (options.segmentSequence !== undefined) args.push('--segment-sequence', options.segmentSequence);
   if (options.ledger === false) args.push('--no-ledger');
@@ -50,7 +53,7 @@ export async function runEngineProcess(options: EngineProcessOptions): Promise<S
   const where = `in-process engine (own process): scenario ${options.scenario} against ${options.baseUrl}`;
   const child = spawn(process.execPath, engineProcessArguments(options), {
     cwd: REPO_ROOT,
-    env: { ...process.env, [LOAD_ENV_VARIABLE]: JSON.stringify(options.env ?? {}) },
+    env: childEnv(['node'], { [LOAD_ENV_VARIABLE]: JSON.stringify(options.env ?? {}) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid !== undefined) options.onStart?.(child.pid);
@@ -68,6 +71,8 @@ export async function runEngineProcess(options: EngineProcessOptions): Promise<S
     child.kill('SIGINT');
     setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
   };
+  // Interrupted before the engine started listening for it: stop at once.
+  if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
   const exit = await new Promise<{ code: number | null; signal: string | null }>((resolveExit, reject) => {
     child.once('error', (error) =>

@@ -5,6 +5,7 @@
  *
  *   node --import tsx load/engine/worker-main.ts --scenario load --base-url http://127.0.0.1:8080 \
  *     --run-id r1 --out-dir out --rate 50 --duration 1m [--segment 1/4:2/4] [--env VUS=20] [--no-ledger]
+ *     [--run-dir out/r1/worker-2]
  *
  * Settings with secrets (AUTH_TOKEN) come as JSON in $PHX_LOAD_ENV, never on the command line.
  */
@@ -23,6 +24,8 @@ export interface WorkerArguments {
   baseUrl: string;
   runId: string;
   outDir: string;
+  /** Where summary.json and ledger.jsonl go (default `<outDir>/<runId>`). */
+  runDir: string;
   env: Record<string, string>;
   ledger: boolean;
   segment: string | undefined;
@@ -41,6 +44,7 @@ export function parseWorkerArguments(
       'base-url': { type: 'string' },
       'run-id': { type: 'string' },
       'out-dir': { type: 'string', default: 'out' },
+      'run-dir': { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
       segment: { type: 'string' },
@@ -89,6 +93,7 @@ export function parseWorkerArguments(
     baseUrl,
     runId,
     outDir: values['out-dir'],
+    runDir: resolve(values['run-dir'] ?? resolve(values['out-dir'], runId)),
     env,
     ledger: !values['no-ledger'],
     segment: values.segment,
@@ -105,7 +110,7 @@ async function main(): Promise<number> {
     const result = await runEngine({
       scenario: args.scenario,
       env: args.env,
-      runDir: resolve(args.outDir, args.runId),
+      runDir: args.runDir,
       ledger: args.ledger,
       ...(args.segment === undefined ? {} : { segment: args.segment }),
       ...(args.segmentSequence === undefined ? {} : { segmentSequence: args.segmentSequence }),

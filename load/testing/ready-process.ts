@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { HarnessError } from '../../core/index.ts';
+import { childEnv, HarnessError } from '../../core/index.ts';
 
 export interface ReadyProcess extends AsyncDisposable {
   /** What the readiness line carried (the server's URL). */
@@ -31,7 +31,7 @@ export async function startReadyProcess(options: ReadyProcessOptions): Promise<R
   const { name, where } = options;
   const child = spawn(process.execPath, ['--import', 'tsx', ...options.args], {
     cwd: options.cwd,
-    env: options.env ?? process.env,
+    env: options.env ?? childEnv(['node', 'otel']),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const entryUrl = await new Promise<string>((resolveUrl, reject) => {

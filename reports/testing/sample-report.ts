@@ -318,6 +318,8 @@ export function sampleChecks(gatePhase = 2): ReportedCheck[] {
   ];
 }
 
+export const SAMPLE_WAIVED = [{ id: 'baseline.p95', reason: 'first run: no baseline yet' }];
+
 /** The whole report; pass overrides to vary one part. */
 export function sampleRunReport(overrides: Partial<RunReport> = {}): RunReport {
   const phase = overrides.phase ?? 2;
@@ -325,6 +327,11 @@ export function sampleRunReport(overrides: Partial<RunReport> = {}): RunReport {
   const required = checks.filter((c) => c.required).map((c) => c.id);
   const failedRequired = checks
     .filter((c) => c.required && (c.status === 'fail' || c.status === 'error'))
+    .map((c) => c.id);
+  // The sample's skipped baseline check is waived, as a first run's config would.
+  const waived = overrides.gate?.waived ?? SAMPLE_WAIVED.filter((w) => checks.some((c) => c.id === w.id));
+  const skippedRequired = checks
+    .filter((c) => c.required && c.status === 'skip' && !waived.some((w) => w.id === c.id))
     .map((c) => c.id);
   const ledger = sampleLedger();
   const sent = (flow: string): number => ledger.filter((e) => e.flow === flow).length;
@@ -337,8 +344,15 @@ export function sampleRunReport(overrides: Partial<RunReport> = {}): RunReport {
     startedAt: new Date(STARTED_MS).toISOString(),
     finishedAt: new Date(STARTED_MS + 4 * 60_000 + 12_000).toISOString(),
     phase,
-    verdict: failedRequired.length === 0 ? 'pass' : 'fail',
-    gate: { phase, required, failedRequired },
+    verdict: failedRequired.length === 0 && skippedRequired.length === 0 ? 'pass' : 'fail',
+    gate: {
+      phase,
+      required,
+      failedRequired,
+      skippedRequired,
+      waived,
+      waiverWarnings: overrides.gate?.waiverWarnings ?? [],
+    },
     checks,
     accounting: [
       { flow: 'plan_and_execute', sent: pe, traced: pe - 2, logged: pe, counted: pe * 2 },

@@ -12,9 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type * as Esbuild from 'esbuild';
 import { ImageName, getContainerRuntimeClient } from 'testcontainers';
-import { HarnessError } from '../../core/index.ts';
+import { bundleEsm, childEnv, HarnessError } from '../../core/index.ts';
 import { LOCAL_IMAGE_REPO, sharedLibraries } from './local-image.ts';
 
 /** Bump when the image layout below changes: it is part of the tag's content hash. */
@@ -41,37 +40,16 @@ export interface NodeImageOptions {
 }
 
 /**
- * Bundles `entry` and everything it imports into one ES module for Node 20 (esbuild, as tsx ships
- * it), so the image needs no node_modules.
+ * Bundles `entry` and everything it imports into one ES module for Node 20 (core's esbuild
+ * helper), so the image needs no node_modules.
  */
 export async function bundleForNode(entry: string): Promise<Uint8Array> {
-  let esbuild: typeof Esbuild;
-  try {
-    esbuild = await import('esbuild');
-  } catch (error) {
-    throw new HarnessError(`esbuild cannot be loaded to bundle ${entry}: ${(error as Error).message}`, {
-      hint: 'esbuild comes with tsx: run `npm ci`',
-    });
-  }
-  const result = await esbuild
-    .build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      outfile: 'bundle.mjs',
-      banner: { js: REQUIRE_BANNER },
-      legalComments: 'none',
-      logLevel: 'silent',
-    })
-    .catch((error: Error) => {
-      throw new HarnessError(`could not bundle ${entry}: ${error.message}`, { where: entry });
-    });
-  const output = result.outputFiles[0];
-  if (!output) throw new HarnessError(`esbuild produced no output for ${entry}`, { where: entry });
-  return output.contents;
+  return bundleEsm(entry, {
+    platform: 'node',
+    target: 'node20',
+    outfile: 'bundle.mjs',
+    banner: REQUIRE_BANNER,
+  });
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -144,7 +122,10 @@ export async function ensureNodeImage(options: NodeImageOptions): Promise<string
  */
 async function buildImage(context: string, tag: string): Promise<void> {
   const docker = (await getContainerRuntimeClient()).container.dockerode;
-  const tar = spawn('tar', ['-C', context, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tar = spawn('tar', ['-C', context, '-c', '.'], {
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tarError = '';
   tar.stderr.on('data', (chunk: Buffer) => (tarError += chunk.toString()));
   const tarExit = new Promise<number | null>((resolve, reject) => {

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { HarnessError } from '../../core/index.ts';
+import { childEnv, HarnessError } from '../../core/index.ts';
 import type { ComponentName } from '../versions.ts';
 import { cacheRoot, componentDir, goModCache, sourceDir } from './cache.ts';
 import { assertPermittedLicence } from './licence.ts';
@@ -194,7 +194,7 @@ export async function provision(
 async function removeBuildDownloads(root: string, log: (line: string) => void): Promise<void> {
   const modCache = goModCache(root);
   if (!existsSync(modCache)) return;
-  await runCommand('go', ['clean', '-modcache'], { env: { ...process.env, GOMODCACHE: modCache } });
+  await runCommand('go', ['clean', '-modcache'], { env: childEnv(['go'], { GOMODCACHE: modCache }) });
   rmSync(modCache, { recursive: true, force: true });
   log(`removed the Go module downloads of the builds (${modCache})`);
 }

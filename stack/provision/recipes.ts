@@ -11,7 +11,7 @@ import {
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { HarnessError } from '../../core/index.ts';
+import { childEnv, HarnessError } from '../../core/index.ts';
 import { OTELCOL_COMPONENTS, STACK_VERSIONS, type ComponentName } from '../versions.ts';
 import { componentDir, goModCache, sourceDir } from './cache.ts';
 import { runCommand } from './run-command.ts';
@@ -47,13 +47,13 @@ export interface ComponentRecipe {
  * Builds use a module cache of their own under the harness cache (not the user's GOMODCACHE), which
  * provisioning deletes once the binaries are built: nothing fetched for a build outlives it.
  */
-const goEnv = (ctx: BuildContext, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  ...process.env,
-  CGO_ENABLED: '0',
-  GOFLAGS: '-buildvcs=false',
-  GOMODCACHE: goModCache(ctx.root),
-  ...extra,
-});
+const goEnv = (ctx: BuildContext, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv =>
+  childEnv(['go'], {
+    CGO_ENABLED: '0',
+    GOFLAGS: '-buildvcs=false',
+    GOMODCACHE: goModCache(ctx.root),
+    ...extra,
+  });
 
 /** `go mod download -json mod@version` and return the module's directory in the module cache. */
 async function downloadModule(module: string, version: string, ctx: BuildContext): Promise<string> {
@@ -188,7 +188,7 @@ function aptRecipe(name: 'prometheus' | 'alertmanager'): ComponentRecipe {
       if (source.install) {
         ctx.log(`  apt-get install -y ${spec.apt.package}`);
         await runCommand('apt-get', ['install', '-y', '--no-install-recommends', spec.apt.package], {
-          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+          env: childEnv(['apt'], { DEBIAN_FRONTEND: 'noninteractive' }),
           heartbeatLabel: `installing ${spec.apt.package}`,
           log: ctx.log,
         });

@@ -1,5 +1,5 @@
 import { $, which } from 'zx';
-import { HarnessError } from '../../core/index.ts';
+import { childEnv, HarnessError } from '../../core/index.ts';
 
 export interface RunOptions {
   cwd?: string;
@@ -35,7 +35,8 @@ export async function runCommand(command: string, args: string[], options: RunOp
   try {
     const result = await $({
       cwd: options.cwd ?? process.cwd(),
-      env: options.env ?? process.env,
+      // Tools (go, apt-get, dpkg-query, ldd) get what they need, not the harness's whole environment.
+      env: options.env ?? childEnv(['go', 'apt']),
       quiet: true,
       nothrow: true,
       verbose: false,

@@ -19,6 +19,7 @@ import {
 import { HarnessError, newRunId } from '../../core/index.ts';
 import { ensureLocalImage } from '../images/local-image.ts';
 import { onShutdown } from '../lifecycle.ts';
+import { RunJournalWriter } from '../run-journal.ts';
 import {
   COMPONENT_SPECS,
   componentVersion,
@@ -31,7 +32,8 @@ import {
 import { prometheusDockerSpec, probeTargetsFile } from '../spec/prometheus.ts';
 import type { RenderContext } from '../spec/types.ts';
 import { WebhookSink } from '../webhook-sink.ts';
-import { ownerLabels, removeByLabel } from './docker-cleanup.ts';
+import { LABEL, ownerLabels, removeByLabel } from './docker-cleanup.ts';
+import { holdLease } from './docker-lease.ts';
 import { DEFAULT_RULE_GLOBS, type LocalStackOptions } from './local.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { declaredHostDir, RunSecrets } from './run-secrets.ts';
@@ -45,7 +47,7 @@ import {
 
 // Ryuk (testcontainers' reaper) cannot be pulled here; the runner removes its resources by label instead.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-// Published ports are bound to 127.0.0.1 (dockerd --ip=127.0.0.1); "localhost" may resolve to ::1 first.
+// Published ports are bound to 127.0.0.1 (LoopbackContainer); "localhost" may resolve to ::1 first.
 process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 
 export type ImageSource = 'official' | 'local' | 'auto';
@@ -185,6 +187,9 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
 
   const client = await runtimeClient();
   await removeByLabel(client, { log });
+  // The lease (renewed while this process runs) and the journal exist before anything is created.
+  const lease = holdLease(runId);
+  const journal = await RunJournalWriter.open(runId, options.role ?? 'validate');
   const labels = ownerLabels(runId);
   const networkName = `phoenix-harness-${runId}`;
   const network = await client.network.create({
@@ -193,12 +198,19 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     CheckDuplicate: true,
     Labels: labels,
   });
-  const gateway = ((await network.inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } }).IPAM
-    ?.Config?.[0]?.Gateway;
+  const ipam = ((await network.inspect()) as { IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } })
+    .IPAM?.Config?.[0];
+  const gateway = ipam?.Gateway;
+  await journal.setDocker({ runLabel: `${LABEL.runId}=${runId}`, networkId: network.id, networkName });
   if (!gateway) throw new HarnessError(`the Docker network ${networkName} has no gateway address`);
 
   // The sink runs in the harness; containers reach it on the gateway of the harness's own network.
-  const sink = await new WebhookSink({ host: gateway, journalFile: join(dir, 'webhook-sink.jsonl') }).start();
+  // Only they (and the harness, whose address there is the gateway) may call it: the network's subnet.
+  const sink = await new WebhookSink({
+    host: gateway,
+    ...(ipam?.Subnet ? { allowedSubnets: [ipam.Subnet] } : {}),
+    journalFile: join(dir, 'webhook-sink.jsonl'),
+  }).start();
   const components = new Map<StackComponentName, DockerComponent>();
   const secrets = new RunSecrets();
   let disposed = false;
@@ -208,6 +220,8 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
     await Promise.all([...components.values()].map((c) => c.stop()));
     await removeByLabel(client, { runId });
     await sink[Symbol.asyncDispose]();
+    await journal.remove();
+    lease.release();
   };
   const unregister = onShutdown(stopAll);
 
@@ -284,6 +298,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
         let startedContainer: StartedTestContainer;
         try {
           startedContainer = await container.start();
+          await journal.addContainer(startedContainer.getId(), name);
         } catch (error) {
           const tail = existsSync(logFile)
             ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n')

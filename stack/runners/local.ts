@@ -1,9 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HarnessError, LOOPBACK, describeLast, getFreePorts, newRunId, pollUntil } from '../../core/index.ts';
-import { cacheRoot } from '../provision/cache.ts';
+import { execa, type ResultPromise } from 'execa';
+import {
+  HarnessError,
+  LOOPBACK,
+  childEnv,
+  describeLast,
+  newRunId,
+  pollUntil,
+  startWithPortRetry,
+} from '../../core/index.ts';
 import { requireProvisioned } from '../provision/provision.ts';
 import {
   COMPONENT_SPECS,
@@ -17,14 +24,9 @@ import {
 import { probeTargetsFile } from '../spec/prometheus.ts';
 import type { RenderContext } from '../spec/types.ts';
 import { WebhookSink } from '../webhook-sink.ts';
-import {
-  killGroup,
-  onShutdown,
-  reapOrphans,
-  removeJournal,
-  trackProcessGroup,
-  writeJournal,
-} from '../lifecycle.ts';
+import { onShutdown, reapOrphans, trackProcessGroup } from '../lifecycle.ts';
+import { listensOn } from '../process-identity.ts';
+import { RunJournalWriter, type RunRole } from '../run-journal.ts';
 import { declaredHostDir, RunSecrets } from './run-secrets.ts';
 import {
   flatEndpoints,
@@ -52,12 +54,18 @@ export interface LocalStackOptions extends StackSelection {
    * Alertmanager route sending critical alerts to the wrong receiver, to prove a check notices.
    */
   editConfig?: Partial<Record<StackComponentName, (files: Record<string, string>) => Record<string, string>>>;
+  /** Who owns the run, for `stack down` (default `validate`: stopped only when named with `--run`). */
+  role?: RunRole;
+  /** Tests only: where the components' ports come from (default: fresh ones from the OS). */
+  allocatePorts?: (count: number) => Promise<number[]>;
 }
 
 const STOP_GRACE_MS = 5_000;
 
 class LocalComponent implements StartedComponent {
   readyMs = 0;
+  /** The port the readiness probe asks (checked to be this process's own socket). */
+  readinessPort = 0;
   private exited: Promise<void>;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private untrack: () => void;
@@ -65,7 +73,7 @@ class LocalComponent implements StartedComponent {
   constructor(
     readonly name: StackComponentName,
     readonly version: string,
-    private readonly child: ChildProcess,
+    private readonly child: ResultPromise,
     private readonly ports: Record<string, number>,
     private readonly endpointSpec: Record<string, { port: string; path?: string; scheme: 'http' | 'grpc' }>,
     readonly logFile: string,
@@ -118,10 +126,9 @@ class LocalComponent implements StartedComponent {
 
   async stop(): Promise<void> {
     if (this.hasExited || this.child.pid === undefined) return;
-    killGroup(this.child.pid, 'SIGTERM');
-    const timer = setTimeout(() => this.child.pid && killGroup(this.child.pid, 'SIGKILL'), STOP_GRACE_MS);
+    // execa sends SIGKILL if SIGTERM has not ended it within STOP_GRACE_MS (forceKillAfterDelay).
+    this.child.kill('SIGTERM');
     await this.exited;
-    clearTimeout(timer);
   }
 }
 
@@ -149,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const fleetLogDir = options.fleetLogDir ?? join(runDir, 'fleet-logs');
   mkdirSync(fleetLogDir, { recursive: true });
 
-  reapOrphans(log);
+  await reapOrphans(log);
   const binaries = Object.fromEntries(
     names.map((n) => {
       const source = COMPONENT_SPECS[n].source;
@@ -161,27 +168,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const portNames = names.flatMap((n) =>
     Object.keys(COMPONENT_SPECS[n].containerPorts).map((p) => [n, p] as const),
   );
-  const free = await getFreePorts(portNames.length);
   const ports: Record<string, Record<string, number>> = {};
-  portNames.forEach(([n, p], i) => ((ports[n] ??= {})[p] = free[i] ?? 0));
 
   const sink = await new WebhookSink({ journalFile: join(dir, 'webhook-sink.jsonl') }).start();
   const secrets = new RunSecrets();
   const scrapeTargetsFile = join(dir, 'prometheus', 'config', 'phoenix-services.json');
 
   const components = new Map<StackComponentName, LocalComponent>();
-  const journal = { runId, harnessPid: process.pid, processGroups: [] as { pgid: number; marker: string }[] };
+  const journal = await RunJournalWriter.open(runId, options.role ?? 'validate');
   let disposed = false;
+  const stopComponents = async () => {
+    for (const name of [...names].reverse()) await components.get(name)?.stop();
+    components.clear();
+  };
   const stopAll = async () => {
     if (disposed) return;
     disposed = true;
-    for (const name of [...names].reverse()) await components.get(name)?.stop();
+    await stopComponents();
     await sink[Symbol.asyncDispose]();
-    removeJournal(runId);
+    await journal.remove();
   };
   const unregister = onShutdown(stopAll);
 
-  try {
+  // The programs take their ports on the command line: a port found free may be taken by another
+  // process before they bind it; such a start is retried with fresh ports (core/ports.ts).
+  const startAll = async (free: number[]) => {
+    for (const key of Object.keys(ports)) delete ports[key];
+    portNames.forEach(([n, p], i) => ((ports[n] ??= {})[p] = free[i] ?? 0));
     for (const name of names) {
       const spec = COMPONENT_SPECS[name];
       const configDir = join(dir, name, 'config');
@@ -223,24 +236,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const binary = provisioned?.binaries[rendered.binary];
       if (!binary) throw new HarnessError(`${name}: provisioned component has no binary ${rendered.binary}`);
       const logFile = join(dir, `${name}.log`);
-      const fd = openSync(logFile, 'a');
+      // Each attempt's output alone (truncated), so a retry is judged on its own lines.
+      const fd = openSync(logFile, 'w');
       // rendered.env may hold secrets: it goes to the child only, never to a log or file.
-      const child = spawn(binary, rendered.args, {
+      const child = execa(binary, rendered.args, {
         cwd: dataDir,
-        env: { ...process.env, ...rendered.env },
-        stdio: ['ignore', fd, fd],
+        // What the component needs, not the harness's whole environment (execa would merge it in).
+        env: childEnv([], rendered.env),
+        extendEnv: false,
+        stdin: 'ignore',
+        // A file descriptor goes to the child as it is (no piping through this process). execa passes
+        // any integer to spawn natively; its types list only the literals 3–9, hence the cast.
+        stdout: fd as 3,
+        stderr: fd as 3,
         detached: true,
+        cleanup: false,
+        reject: false,
+        forceKillAfterDelay: STOP_GRACE_MS,
       });
       closeSync(fd);
       if (child.pid === undefined) throw new HarnessError(`${name}: could not start ${binary}`);
-      journal.processGroups.push({ pgid: child.pid, marker: cacheRoot() });
+      await journal.addProcess(name, child.pid, [binary, ...rendered.args]);
       const version = componentVersion(spec);
-      const healthUrl = `http://${LOOPBACK}:${requirePort(ports, name, rendered.readiness.port)}${rendered.readiness.path}`;
-      components.set(
+      const readinessPort = requirePort(ports, name, rendered.readiness.port);
+      const healthUrl = `http://${LOOPBACK}:${readinessPort}${rendered.readiness.path}`;
+      const component = new LocalComponent(
         name,
-        new LocalComponent(name, version, child, ports[name] ?? {}, rendered.endpoints, logFile, healthUrl),
+        version,
+        child,
+        ports[name] ?? {},
+        rendered.endpoints,
+        logFile,
+        healthUrl,
       );
-      writeJournal(journal);
+      component.readinessPort = readinessPort;
+      components.set(name, component);
     }
 
     await Promise.all(
@@ -255,15 +285,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           probe: async () => {
             const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
             const body = (await res.text()).slice(0, 200).trim();
-            return { status: res.status, body };
+            // An answer from another process that took the port first is not this component's.
+            const ours = component.pid !== undefined && listensOn(component.pid, component.readinessPort);
+            return { status: res.status, body, ours };
           },
-          until: (r) => r.status === 200,
+          until: (r) => r.status === 200 && r.ours,
           timeoutMs: startupTimeoutMs,
           intervalMs: 100,
           signal: exited.signal,
         });
         if (!outcome.ok) {
-          const last = describeLast(outcome, (r) => `${r.status} ${JSON.stringify(r.body)}`);
+          const last = describeLast(
+            outcome,
+            (r) => `${r.status} ${JSON.stringify(r.body)}${r.ours ? '' : ', served by another process'}`,
+          );
           const why = component.hasExited
             ? `${name} ${component.describeExit()} before it became ready at ${url}`
             : `${name} not ready at ${url} after ${outcome.elapsedMs}ms (last: ${last})`;
@@ -278,6 +313,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         component.readyMs = Date.now() - started;
       }),
     );
+  };
+
+  try {
+    await startWithPortRetry({
+      count: portNames.length,
+      start: startAll,
+      cleanup: stopComponents,
+      log,
+      ...(options.allocatePorts ? { allocate: options.allocatePorts } : {}),
+    });
   } catch (error) {
     await stopAll();
     unregister();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { HarnessError } from '../../core/index.ts';
+import { HarnessError, rememberSecret } from '../../core/index.ts';
 import type { StackComponentName } from '../spec/index.ts';
 
 /**
@@ -18,13 +18,17 @@ export class RunSecrets {
       if (value === undefined) {
         value = randomBytes(24).toString('base64url');
         this.values.set(key, value);
+        rememberSecret(value);
       }
       return value;
     };
   }
 
   setClientHeaders(component: StackComponentName, headers: Record<string, string> | undefined): void {
-    if (headers && Object.keys(headers).length > 0) this.headers.set(component, { ...headers });
+    if (headers && Object.keys(headers).length > 0) {
+      this.headers.set(component, { ...headers });
+      for (const value of Object.values(headers)) rememberSecret(value);
+    }
   }
 
   /** Per component (keyed as in `endpoints()`), the extra headers its API needs; a copy. */

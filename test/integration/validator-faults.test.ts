@@ -144,6 +144,34 @@ describe('each validator catches the fault it exists for (real stack, in-process
     expect(Number(counted)).toBe(2 * Number(implied));
   });
 
+  it('a retried hop: traces, logs and metrics each count it twice, naming the services', async () => {
+    const results = await runCase({ service: 'orchestrator-service', name: 'retry-calls' });
+    const structure = results['traces.structure'];
+    expect(structure?.status, structure?.message).toBe('fail');
+    expect(structure?.message).toMatch(/orchestrator-service: 2 × call [a-z-]+ \(expected 1\)/);
+    const logs = results['logs.completeness'];
+    expect(logs?.status, logs?.message).toBe('fail');
+    expect(logs?.message).toMatch(
+      /(safety-service|data-router|llm-service): more log lines than its flow writes for \d+ of \d+ requests \(e\.g\. 2 for [0-9a-f]{32}, expected 1/,
+    );
+    const accounting = results['metrics.accounting'];
+    expect(accounting?.status, accounting?.message).toBe('fail');
+    const [, counted, implied] =
+      /(?:safety-service|data-router|llm-service) counted (\d+) \w+ requests with status 200, the ledger implies (\d+)/.exec(
+        accounting?.message ?? '',
+      ) ?? [];
+    expect(Number(counted), accounting?.message).toBe(2 * Number(implied));
+  });
+
+  it('logs.completeness names the service whose lines are shipped twice', async () => {
+    const results = await runCase({ service: 'safety-service', name: 'duplicate-logs' });
+    const logs = results['logs.completeness'];
+    expect(logs?.status, logs?.message).toBe('fail');
+    expect(logs?.message).toMatch(
+      /^VictoriaLogs at http:\/\/127\.0\.0\.1:\d+: safety-service: more log lines than its flow writes for \d+ of \d+ requests \(e\.g\. 2 for [0-9a-f]{32}, expected 1: a line shipped twice, or a hop run twice\)/,
+    );
+  });
+
   it('pipeline and traces notice the Collector stopped mid-run', async () => {
     const results = await runCase(undefined, {
       duringLoad: async () => {

@@ -1,4 +1,24 @@
+import { z } from 'zod';
 import { BackendHttp, type BackendOptions } from './http.ts';
+
+// Alertmanager's v2 API (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml).
+
+const LabelSetSchema = z.record(z.string(), z.string());
+const GettableAlertSchema = z.object({
+  labels: LabelSetSchema,
+  annotations: LabelSetSchema.optional(),
+  startsAt: z.string().optional(),
+  endsAt: z.string().optional(),
+  fingerprint: z.string(),
+  receivers: z.array(z.object({ name: z.string() })),
+  status: z.object({ state: z.enum(['active', 'suppressed', 'unprocessed']) }),
+});
+const GettableAlertsSchema = z.array(GettableAlertSchema);
+/** `/api/v2/status`: `config.original` is the configuration file Alertmanager runs, as YAML text. */
+const AlertmanagerStatusSchema = z.looseObject({
+  config: z.looseObject({ original: z.string() }),
+});
+export type AlertmanagerStatus = z.infer<typeof AlertmanagerStatusSchema>;
 
 export interface PostableAlert {
   labels: Record<string, string>;
@@ -7,11 +27,7 @@ export interface PostableAlert {
   endsAt?: string;
 }
 
-export interface GettableAlert extends PostableAlert {
-  fingerprint: string;
-  receivers: { name: string }[];
-  status: { state: 'active' | 'suppressed' | 'unprocessed' };
-}
+export type GettableAlert = z.infer<typeof GettableAlertSchema>;
 
 /** Alertmanager's v2 API. */
 export class AlertmanagerClient {
@@ -26,10 +42,16 @@ export class AlertmanagerClient {
   }
 
   async postAlerts(alerts: PostableAlert[]): Promise<void> {
-    await this.http.post('/api/v2/alerts', alerts);
+    // Alertmanager answers 200 with no body: only the status counts (HTML is still refused).
+    await this.http.requestText({ method: 'POST', url: '/api/v2/alerts', data: alerts });
   }
 
   alerts(): Promise<GettableAlert[]> {
-    return this.http.get('/api/v2/alerts');
+    return this.http.get('/api/v2/alerts', GettableAlertsSchema);
+  }
+
+  /** Alertmanager's status, with the configuration it runs (`config.original`). */
+  status(): Promise<AlertmanagerStatus> {
+    return this.http.get('/api/v2/status', AlertmanagerStatusSchema);
   }
 }

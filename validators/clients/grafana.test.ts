@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnswerServer, GARBAGE } from '../testing/answer-server.ts';
 import { GrafanaClient } from './grafana.ts';
 
 let server: Server;
@@ -102,5 +103,47 @@ describe('GrafanaClient (contract: Grafana HTTP API responses)', () => {
       results: { A: { status: 400, error: 'bad_data: 1:5: parse error' } },
     });
     expect(JSON.parse(seen.at(-1)?.body ?? '{}')).toEqual(request);
+  });
+});
+
+describe('GrafanaClient refuses garbage', () => {
+  const garbage = new AnswerServer();
+  beforeAll(() => garbage.start());
+  afterAll(() => garbage[Symbol.asyncDispose]());
+  const grafana = () => new GrafanaClient({ baseUrl: garbage.url });
+
+  it('an HTML page (a login page of another org) is an error naming Grafana and the endpoint', async () => {
+    garbage.answer('/api/search', GARBAGE.html);
+    await expect(grafana().searchDashboards()).rejects.toThrowError(
+      `Grafana answered HTML instead of JSON at ${garbage.url}/api/search`,
+    );
+  });
+
+  it('a truncated dashboard is an error, never a dashboard with fewer panels', async () => {
+    garbage.answer('/api/dashboards/uid/a', {
+      body: JSON.stringify({ dashboard: { uid: 'a', title: 'A', panels: [{ id: 1 }] }, meta: {} }).slice(
+        0,
+        50,
+      ),
+    });
+    await expect(grafana().dashboard('a')).rejects.toThrowError(
+      `Grafana answered an unexpected body at ${garbage.url}/api/dashboards/uid/a: not JSON (truncated answer?)`,
+    );
+  });
+
+  it('a wrong shape is an error naming the field (a panel target whose expr is not text)', async () => {
+    garbage.answer('/api/dashboards/uid/b', {
+      body: { dashboard: { uid: 'b', title: 'B', panels: [{ id: 1, targets: [{ expr: 7 }] }] }, meta: {} },
+    });
+    await expect(grafana().dashboard('b')).rejects.toThrowError(
+      `Grafana answered an unexpected body at ${garbage.url}/api/dashboards/uid/b: ✖ Invalid input: expected string, received number → at dashboard.panels[0].targets[0].expr`,
+    );
+  });
+
+  it('an empty 200 where datasources are needed is an error, not "no datasources"', async () => {
+    garbage.answer('/api/datasources', GARBAGE.empty);
+    await expect(grafana().datasources()).rejects.toThrowError(
+      `Grafana answered an unexpected body at ${garbage.url}/api/datasources: an empty body where JSON was expected`,
+    );
   });
 });

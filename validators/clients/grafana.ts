@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { BackendError, BackendHttp, type BackendOptions } from './http.ts';
 
 export interface GrafanaHealth {
@@ -93,6 +94,84 @@ export interface DsQueryResponse {
   results: Record<string, DsQueryResult>;
 }
 
+// Schemas of Grafana's answers, for exactly the fields the interfaces above declare (others pass through).
+
+const HealthSchema: z.ZodType<GrafanaHealth> = z.object({
+  database: z.string(),
+  version: z.string().optional(),
+  commit: z.string().optional(),
+});
+const SearchHitsSchema: z.ZodType<GrafanaSearchHit[]> = z.array(
+  z.object({
+    uid: z.string(),
+    title: z.string(),
+    type: z.string(),
+    folderTitle: z.string().optional(),
+    url: z.string().optional(),
+  }),
+);
+const DatasourceRefSchema: z.ZodType<GrafanaDatasourceRef> = z.union([
+  z.looseObject({ type: z.string().optional(), uid: z.string().optional() }),
+  z.string(),
+  z.null(),
+]);
+const TargetSchema: z.ZodType<GrafanaTarget> = z.looseObject({
+  refId: z.string().optional(),
+  datasource: DatasourceRefSchema.optional(),
+  expr: z.string().optional(),
+  hide: z.boolean().optional(),
+});
+const PanelSchema: z.ZodType<GrafanaPanel> = z.lazy(() =>
+  z.looseObject({
+    id: z.number().optional(),
+    type: z.string().optional(),
+    title: z.string().optional(),
+    datasource: DatasourceRefSchema.optional(),
+    targets: z.array(TargetSchema).optional(),
+    panels: z.array(PanelSchema).optional(),
+  }),
+);
+const DashboardResponseSchema: z.ZodType<GrafanaDashboardResponse> = z.object({
+  dashboard: z.looseObject({ uid: z.string(), title: z.string(), panels: z.array(PanelSchema).optional() }),
+  meta: z.looseObject({ folderTitle: z.string().optional(), provisioned: z.boolean().optional() }),
+});
+const DatasourcesSchema: z.ZodType<GrafanaDatasource[]> = z.array(
+  z.object({
+    uid: z.string(),
+    name: z.string(),
+    type: z.string(),
+    url: z.string().optional(),
+    isDefault: z.boolean().optional(),
+  }),
+);
+const DatasourceHealthBodySchema = z.object({
+  status: z.string().optional(),
+  message: z.string().optional(),
+});
+const DsQueryResponseSchema: z.ZodType<DsQueryResponse> = z.object({
+  results: z.record(
+    z.string(),
+    z.object({
+      status: z.number().optional(),
+      error: z.string().optional(),
+      frames: z
+        .array(
+          z.object({
+            schema: z
+              .object({
+                name: z.string().optional(),
+                refId: z.string().optional(),
+                fields: z.array(z.object({ name: z.string(), type: z.string().optional() })).optional(),
+              })
+              .optional(),
+            data: z.object({ values: z.array(z.array(z.unknown())).optional() }).optional(),
+          }),
+        )
+        .optional(),
+    }),
+  ),
+});
+
 /** Grafana's HTTP API: the parts the dashboards validator reads. */
 export interface GrafanaApi {
   readonly baseUrl: string;
@@ -130,31 +209,30 @@ export class GrafanaClient implements GrafanaApi {
 
   health(): Promise<GrafanaHealth> {
     // 503 still carries the JSON naming the failing part (`"database": "failing"`).
-    return this.http.request({ method: 'GET', url: '/api/health', validateStatus: okOr(503) });
+    return this.http.request({ method: 'GET', url: '/api/health', validateStatus: okOr(503) }, HealthSchema);
   }
 
   searchDashboards(): Promise<GrafanaSearchHit[]> {
-    return this.http.get('/api/search', { type: 'dash-db', limit: 5000 });
+    return this.http.get('/api/search', SearchHitsSchema, { type: 'dash-db', limit: 5000 });
   }
 
   dashboard(uid: string): Promise<GrafanaDashboardResponse | undefined> {
-    return this.http.getOptional(`/api/dashboards/uid/${encodeURIComponent(uid)}`);
+    return this.http.getOptional(`/api/dashboards/uid/${encodeURIComponent(uid)}`, DashboardResponseSchema);
   }
 
   datasources(): Promise<GrafanaDatasource[]> {
-    return this.http.get('/api/datasources');
+    return this.http.get('/api/datasources', DatasourcesSchema);
   }
 
   async datasourceHealth(ds: { uid: string; type: string }): Promise<GrafanaDatasourceHealth> {
     const uid = encodeURIComponent(ds.uid);
     try {
       // 400 = the check ran and failed; its body says why.
-      const body = await this.http.request<{ status?: string; message?: string }>({
-        method: 'GET',
-        url: `/api/datasources/uid/${uid}/health`,
-        validateStatus: okOr(400),
-      });
-      return { status: body?.status ?? 'UNKNOWN', message: body?.message ?? '', via: 'health' };
+      const body = await this.http.request(
+        { method: 'GET', url: `/api/datasources/uid/${uid}/health`, validateStatus: okOr(400) },
+        DatasourceHealthBodySchema,
+      );
+      return { status: body.status ?? 'UNKNOWN', message: body.message ?? '', via: 'health' };
     } catch (error) {
       // No backend health check in this Grafana: 404 "Not found" (Loki in 10.x), 503 "Plugin
       // unavailable" (Jaeger, a frontend-only plugin there). Fall through to the proxy probe.
@@ -165,7 +243,8 @@ export class GrafanaClient implements GrafanaApi {
       return { status: 'UNKNOWN', message: `no health check for datasource type ${ds.type}`, via: 'proxy' };
     }
     try {
-      await this.http.get(`/api/datasources/proxy/uid/${uid}${path}`);
+      // The datasource's own answer: only that it answered (HTML, a proxy page, is refused).
+      await this.http.requestText({ method: 'GET', url: `/api/datasources/proxy/uid/${uid}${path}` });
       return { status: 'OK', message: `GET ${path} through Grafana's proxy answered`, via: 'proxy' };
     } catch (error) {
       if (error instanceof BackendError && error.status !== undefined) {
@@ -177,12 +256,10 @@ export class GrafanaClient implements GrafanaApi {
 
   query(request: DsQueryRequest): Promise<DsQueryResponse> {
     // Grafana answers 400 (or 207) when a query failed, with the per-query errors in the body.
-    return this.http.request({
-      method: 'POST',
-      url: '/api/ds/query',
-      data: request,
-      validateStatus: okOr(400, 207),
-    });
+    return this.http.request(
+      { method: 'POST', url: '/api/ds/query', data: request, validateStatus: okOr(400, 207) },
+      DsQueryResponseSchema,
+    );
   }
 }
 

@@ -1,7 +1,14 @@
 export { BackendHttp, BackendError, describeHttpFailure, looksLikeHtml } from './http.ts';
 export type { BackendOptions } from './http.ts';
 export { PrometheusClient } from './prometheus.ts';
-export type { PrometheusApi, PromSample, PromTarget, PromMetadata, PromRangeSeries } from './prometheus.ts';
+export type {
+  PrometheusApi,
+  PromSample,
+  PromTarget,
+  PromMetadata,
+  PromRangeSeries,
+  PromRuleGroup,
+} from './prometheus.ts';
 export { LokiClient, traceIdsQuery } from './loki.ts';
 export type { LokiApi, LokiStream, LokiVectorSample, LokiMatrixSeries, LokiQueryData } from './loki.ts';
 export { VictoriaLogsClient, parseStreamLabels } from './victorialogs.ts';
@@ -25,6 +32,7 @@ export type { LogsqlTranslation } from './logql-to-logsql.ts';
 export { JaegerClient } from './jaeger.ts';
 export type { JaegerApi, JaegerTrace, JaegerSpan } from './jaeger.ts';
 export { AlertmanagerClient } from './alertmanager.ts';
+export type { AlertmanagerStatus } from './alertmanager.ts';
 export type { PostableAlert, GettableAlert } from './alertmanager.ts';
 export { WebhookSinkClient } from './webhook-sink.ts';
 export type { SinkNotification } from './webhook-sink.ts';

@@ -1,21 +1,50 @@
-import { BackendHttp, type BackendOptions } from './http.ts';
+import { z } from 'zod';
+import { BackendError, BackendHttp, type BackendOptions } from './http.ts';
 
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  tags: { key: string; type: string; value: unknown }[];
-  processID: string;
-}
+// Jaeger's query HTTP API (the JSON the UI reads: `{ data, errors }`).
 
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }>;
-}
+const KeyValueSchema = z.object({ key: z.string(), type: z.string().optional(), value: z.unknown() });
+const SpanSchema = z.object({
+  traceID: z.string(),
+  spanID: z.string(),
+  operationName: z.string(),
+  references: z
+    .array(
+      z.object({ refType: z.enum(['CHILD_OF', 'FOLLOWS_FROM']), traceID: z.string(), spanID: z.string() }),
+    )
+    .nullish()
+    .transform((r) => r ?? []),
+  startTime: z.number(),
+  duration: z.number(),
+  tags: z
+    .array(KeyValueSchema)
+    .nullish()
+    .transform((t) => t ?? []),
+  processID: z.string(),
+});
+const TraceSchema = z.object({
+  traceID: z.string(),
+  spans: z.array(SpanSchema),
+  processes: z.record(
+    z.string(),
+    z.object({
+      serviceName: z.string(),
+      tags: z
+        .array(KeyValueSchema)
+        .nullish()
+        .transform((t) => t ?? []),
+    }),
+  ),
+});
+/** `errors`: one per trace id Jaeger could not answer; 404 is "not (yet) stored", anything else a failure. */
+const ErrorsSchema = z
+  .array(z.object({ code: z.number(), msg: z.string(), traceID: z.string().optional() }))
+  .nullish();
+const TracesResponseSchema = z.object({ data: z.array(TraceSchema).nullable(), errors: ErrorsSchema });
+const ServicesResponseSchema = z.object({ data: z.array(z.string()).nullable(), errors: ErrorsSchema });
+
+export type JaegerSpan = z.infer<typeof SpanSchema>;
+export type JaegerTrace = z.infer<typeof TraceSchema>;
 
 export interface JaegerApi {
   readonly baseUrl: string;
@@ -41,9 +70,28 @@ export class JaegerClient implements JaegerApi {
     return this.http.baseUrl;
   }
 
+  /** A 200 whose `errors` hold anything but "trace not found" (a wrong tenant, a storage failure) is an error. */
+  private refuseErrors(path: string, errors: z.infer<typeof ErrorsSchema>): void {
+    const failures = (errors ?? []).filter((e) => e.code !== 404);
+    if (failures.length === 0) return;
+    const url = this.http.url(path.replace(/\?.*$/, ''));
+    throw new BackendError(
+      'Jaeger',
+      url,
+      `Jaeger answered errors at ${url}: ${failures
+        .slice(0, 3)
+        .map((e) => `${e.code} ${e.msg}${e.traceID ? ` (trace ${e.traceID})` : ''}`)
+        .join('; ')}`,
+      failures[0]?.code,
+    );
+  }
+
   async getTrace(traceId: string): Promise<JaegerTrace | undefined> {
-    const body = await this.http.getOptional<{ data?: JaegerTrace[] }>(`/api/traces/${traceId}`);
-    return body?.data?.[0];
+    const path = `/api/traces/${traceId}`;
+    const body = await this.http.getOptional(path, TracesResponseSchema);
+    if (!body) return undefined;
+    this.refuseErrors(path, body.errors);
+    return body.data?.[0];
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Map<string, JaegerTrace>> {
@@ -51,14 +99,17 @@ export class JaegerClient implements JaegerApi {
     if (traceIds.length === 0) return found;
     // One `traceID=` per id (axios would write `traceID[]=`); ids Jaeger lacks come back under `errors`.
     const query = traceIds.map((id) => `traceID=${encodeURIComponent(id)}`).join('&');
-    const body = await this.http.get<{ data?: JaegerTrace[] | null }>(`/api/traces?${query}`);
+    const path = `/api/traces?${query}`;
+    const body = await this.http.get(path, TracesResponseSchema);
+    this.refuseErrors(path, body.errors);
     // Jaeger drops the leading zeros of a trace id whose high 64 bits are 0.
-    for (const trace of body?.data ?? []) found.set(trace.traceID.padStart(32, '0'), trace);
+    for (const trace of body.data ?? []) found.set(trace.traceID.padStart(32, '0'), trace);
     return found;
   }
 
   async services(): Promise<string[]> {
-    const body = await this.http.get<{ data?: string[] | null }>('/api/services');
+    const body = await this.http.get('/api/services', ServicesResponseSchema);
+    this.refuseErrors('/api/services', body.errors);
     return body.data ?? [];
   }
 }

@@ -208,7 +208,7 @@ describe('LokiClient contract (documented Loki API answers)', () => {
   it('contract: query_range asked for streams but answered a matrix is an error, not an empty list', async () => {
     routes['/loki/api/v1/query_range'] = () => json(MATRIX);
     await expect(client().queryRange('sum(rate({a="b"}[1m]))', window)).rejects.toThrowError(
-      `Loki at ${base}: expected streams for sum(rate({a="b"}[1m])), got a matrix`,
+      `Loki answered an unexpected body at ${base}/loki/api/v1/query_range: expected streams for sum(rate({a="b"}[1m])), got a matrix`,
     );
   });
 
@@ -255,6 +255,24 @@ describe('LokiClient contract (documented Loki API answers)', () => {
       /^Loki answered an unexpected body at .*\/loki\/api\/v1\/query: /,
     );
     routes['/loki/api/v1/labels'] = () => json({ status: 'error', error: 'boom' });
-    await expect(client().streamLabelNames(window)).rejects.toThrowError(/unexpected body/);
+    await expect(client().streamLabelNames(window)).rejects.toThrowError(
+      `Loki answered an error at ${base}/loki/api/v1/labels: boom`,
+    );
+  });
+
+  it('contract: a truncated answer is an error naming the endpoint, not fewer lines', async () => {
+    routes['/loki/api/v1/query_range'] = () => ({
+      body: JSON.stringify(STREAMS).slice(0, 80),
+    });
+    await expect(client().linesWithTraceId('aaa1', window)).rejects.toThrowError(
+      `Loki answered an unexpected body at ${base}/loki/api/v1/query_range: not JSON (truncated answer?)`,
+    );
+  });
+
+  it('contract: an empty 200 where a query answer is needed is an error, not zero counts', async () => {
+    routes['/loki/api/v1/query'] = () => ({ body: '' });
+    await expect(client().lineCountsByTraceId('llm-service', window)).rejects.toThrowError(
+      `Loki answered an unexpected body at ${base}/loki/api/v1/query: an empty body where JSON was expected`,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BackendError, BackendHttp, type BackendOptions } from './http.ts';
+import { BackendError, BackendHttp, unexpectedBody, type BackendOptions } from './http.ts';
 import type { LogPanelOutcome, LogStoreApi, StoredLogLine, TimeWindow } from './log-store.ts';
 
 // Loki's documented answers (https://grafana.com/docs/loki/latest/reference/loki-http-api/).
@@ -94,30 +94,12 @@ export class LokiClient implements LokiApi, LogStoreApi {
     return `${this.baseUrl}/loki/api/v1/labels`;
   }
 
-  private async getParsed<S extends z.ZodType>(
-    path: string,
-    schema: S,
-    params: Record<string, string | number | undefined>,
-  ): Promise<z.infer<S>> {
-    const body = await this.http.get<unknown>(path, params);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const url = this.http.url(path);
-      throw new BackendError(
-        this.product,
-        url,
-        `Loki answered an unexpected body at ${url}: ${z.prettifyError(parsed.error).replace(/\s+/g, ' ')} (body: ${JSON.stringify(body ?? null).slice(0, 300)})`,
-      );
-    }
-    return parsed.data;
-  }
-
   /** `query_range`, whatever the result type (streams for a log query, a matrix for a metric one). */
   async queryRangeData(
     logql: string,
     options: { start: Date; end: Date; limit?: number; direction?: 'forward' | 'backward' },
   ): Promise<LokiQueryData> {
-    const body = await this.getParsed('/loki/api/v1/query_range', QueryResponseSchema, {
+    const body = await this.http.get('/loki/api/v1/query_range', QueryResponseSchema, {
       query: logql,
       start: ns(options.start),
       end: ns(options.end),
@@ -133,25 +115,33 @@ export class LokiClient implements LokiApi, LogStoreApi {
   ): Promise<LokiStream[]> {
     const data = await this.queryRangeData(logql, options);
     if (data.resultType !== 'streams')
-      throw new Error(`Loki at ${this.baseUrl}: expected streams for ${logql}, got a ${data.resultType}`);
+      throw unexpectedBody(
+        this.product,
+        this.http.url('/loki/api/v1/query_range'),
+        `expected streams for ${logql}, got a ${data.resultType}`,
+        data,
+      );
     return data.result;
   }
 
   async queryInstant(logql: string, time: Date): Promise<LokiVectorSample[]> {
-    const body = await this.getParsed('/loki/api/v1/query', QueryResponseSchema, {
+    const body = await this.http.get('/loki/api/v1/query', QueryResponseSchema, {
       query: logql,
       time: ns(time),
       limit: 100_000,
     });
     if (body.data.resultType !== 'vector')
-      throw new Error(
-        `Loki at ${this.baseUrl}: expected a vector for ${logql}, got a ${body.data.resultType}`,
+      throw unexpectedBody(
+        this.product,
+        this.http.url('/loki/api/v1/query'),
+        `expected a vector for ${logql}, got a ${body.data.resultType}`,
+        body.data,
       );
     return body.data.result;
   }
 
   async labels(start?: Date, end?: Date): Promise<string[]> {
-    const body = await this.getParsed('/loki/api/v1/labels', LabelsResponseSchema, {
+    const body = await this.http.get('/loki/api/v1/labels', LabelsResponseSchema, {
       start: start ? ns(start) : undefined,
       end: end ? ns(end) : undefined,
     });
@@ -159,7 +149,7 @@ export class LokiClient implements LokiApi, LogStoreApi {
   }
 
   async labelValues(label: string, start?: Date, end?: Date): Promise<string[]> {
-    const body = await this.getParsed(
+    const body = await this.http.get(
       `/loki/api/v1/label/${encodeURIComponent(label)}/values`,
       LabelsResponseSchema,
       {

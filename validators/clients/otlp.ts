@@ -1,4 +1,16 @@
-import { BackendHttp, type BackendOptions } from './http.ts';
+import { z } from 'zod';
+import { BackendError, BackendHttp, parseAnswer, parseJsonText, type BackendOptions } from './http.ts';
+
+/** OTLP/HTTP's export answer (JSON encoding): `partialSuccess` says how much of the export was refused. */
+const ExportAnswerSchema = z.object({
+  partialSuccess: z
+    .object({
+      rejectedSpans: z.union([z.number(), z.string()]).optional(),
+      rejectedLogRecords: z.union([z.number(), z.string()]).optional(),
+      errorMessage: z.string().optional(),
+    })
+    .optional(),
+});
 
 /** Minimal OTLP/HTTP JSON sender, used by the pipeline probe (no SDK: one span, one log record). */
 export class OtlpHttpClient {
@@ -12,6 +24,29 @@ export class OtlpHttpClient {
     return this.http.baseUrl;
   }
 
+  /** POSTs one export; a partial success that refused anything is an error naming the endpoint. */
+  private async export(path: string, body: unknown): Promise<void> {
+    const { url, status, text } = await this.http.requestText({ method: 'POST', url: path, data: body });
+    // Some OTLP receivers answer 200 with no body: nothing was refused.
+    if (text.trim() === '') return;
+    const answer = parseAnswer(
+      this.http.backend,
+      url,
+      ExportAnswerSchema,
+      parseJsonText(this.http.backend, url, text, status),
+      { status },
+    );
+    const p = answer.partialSuccess;
+    const rejected = Number(p?.rejectedSpans ?? 0) + Number(p?.rejectedLogRecords ?? 0);
+    if (rejected > 0)
+      throw new BackendError(
+        this.http.backend,
+        url,
+        `${this.http.backend} refused ${rejected} of the exported items at ${url}: ${p?.errorMessage ?? 'no reason given'}`,
+        status,
+      );
+  }
+
   async sendSpan(span: {
     serviceName: string;
     traceId: string;
@@ -20,7 +55,7 @@ export class OtlpHttpClient {
     attributes: Record<string, string>;
   }): Promise<void> {
     const now = BigInt(Date.now()) * 1_000_000n;
-    await this.http.post('/v1/traces', {
+    await this.export('/v1/traces', {
       resourceSpans: [
         {
           resource: { attributes: [{ key: 'service.name', value: { stringValue: span.serviceName } }] },
@@ -54,7 +89,7 @@ export class OtlpHttpClient {
     attributes: Record<string, string>;
   }): Promise<void> {
     const now = String(BigInt(Date.now()) * 1_000_000n);
-    await this.http.post('/v1/logs', {
+    await this.export('/v1/logs', {
       resourceLogs: [
         {
           resource: { attributes: [{ key: 'service.name', value: { stringValue: log.serviceName } }] },

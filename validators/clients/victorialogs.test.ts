@@ -235,6 +235,21 @@ describe('VictoriaLogsClient contract (documented VictoriaLogs API answers)', ()
     await expect(client().lineCountsByTraceId('llm-service', window)).rejects.toThrowError(/line 1: /);
   });
 
+  it('contract: an empty 200 from a JSON endpoint is an error, never no labels', async () => {
+    routes['/select/logsql/stream_field_names'] = () => ({ type: 'application/json', body: '' });
+    await expect(client().streamLabelNames(window)).rejects.toThrowError(
+      `VictoriaLogs answered an unexpected body at ${base}/select/logsql/stream_field_names: an empty body where JSON was expected`,
+    );
+  });
+
+  it('contract: a stats_query answered {"status":"error"} is an error naming the endpoint', async () => {
+    routes['/select/logsql/stats_query'] = () =>
+      json({ status: 'error', errorType: 'bad_data', error: 'cannot parse query' });
+    await expect(client().statsQuery('* | stats count() n', window.end)).rejects.toThrowError(
+      `VictoriaLogs answered an error at ${base}/select/logsql/stats_query: bad_data: cannot parse query`,
+    );
+  });
+
   it('contract: a 5xx and a 400 from the LogsQL parser are errors naming VictoriaLogs, the URL and the body', async () => {
     routes['/select/logsql/query'] = () => ({ status: 503, type: 'text/plain', body: 'service unavailable' });
     await expect(client().query('*', window)).rejects.toThrowError(

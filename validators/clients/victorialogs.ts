@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  BackendError,
-  BackendHttp,
-  describeHttpFailure,
-  looksLikeHtml,
-  type BackendOptions,
-} from './http.ts';
+import { BackendHttp, parseAnswer, parseJsonText, unexpectedBody, type BackendOptions } from './http.ts';
 import type { LogPanelOutcome, LogStoreApi, StoredLogLine, TimeWindow } from './log-store.ts';
 import { LOGSQL_COUNT_FIELD, logqlParseOutcome, logqlToLogsql } from './logql-to-logsql.ts';
 
@@ -100,38 +94,11 @@ export class VictoriaLogsClient implements LogStoreApi {
     return `${this.baseUrl}/select/logsql/stream_field_names?query=*`;
   }
 
-  /** POSTs a form to one endpoint and returns the raw body, after ruling out HTML. */
-  private async postText(
-    path: string,
-    form: Record<string, string | undefined>,
-  ): Promise<{ url: string; body: string }> {
-    const url = this.http.url(path);
+  /** POSTs a form to one endpoint and returns the raw answer (HTML is refused there). */
+  private postForm(path: string, form: Record<string, string | undefined>) {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(form)) if (v !== undefined) params.set(k, v);
-    let res;
-    try {
-      res = await this.http.http.post<string>(path, params, { responseType: 'text' });
-    } catch (error) {
-      throw describeHttpFailure(this.product, url, error);
-    }
-    const body = typeof res.data === 'string' ? res.data : String(res.data ?? '');
-    if (looksLikeHtml(body, String(res.headers['content-type'] ?? '')))
-      throw new BackendError(
-        this.product,
-        url,
-        `${this.product} answered HTML instead of JSON at ${url}: ${excerpt(body)}`,
-        res.status,
-        `is ${this.baseUrl} really the VictoriaLogs API (not a UI, a login page or a proxy)?`,
-      );
-    return { url, body };
-  }
-
-  private wrongAnswer(url: string, problem: string, body: string): BackendError {
-    return new BackendError(
-      this.product,
-      url,
-      `${this.product} answered an unexpected body at ${url}: ${problem} (body: ${excerpt(body)})`,
-    );
+    return this.http.requestText({ method: 'POST', url: path, data: params });
   }
 
   private async postJson<S extends z.ZodType>(
@@ -139,17 +106,8 @@ export class VictoriaLogsClient implements LogStoreApi {
     schema: S,
     form: Record<string, string | undefined>,
   ): Promise<z.infer<S>> {
-    const { url, body } = await this.postText(path, form);
-    let data: unknown;
-    try {
-      data = JSON.parse(body);
-    } catch {
-      throw this.wrongAnswer(url, 'not JSON', body);
-    }
-    const parsed = schema.safeParse(data);
-    if (!parsed.success)
-      throw this.wrongAnswer(url, z.prettifyError(parsed.error).replace(/\s+/g, ' '), body);
-    return parsed.data;
+    const { url, status, text } = await this.postForm(path, form);
+    return parseAnswer(this.product, url, schema, parseJsonText(this.product, url, text, status), { status });
   }
 
   /** Parses a JSON-lines body row by row; a line that is not a complete JSON object fails the whole answer. */
@@ -158,25 +116,23 @@ export class VictoriaLogsClient implements LogStoreApi {
     schema: S,
     form: Record<string, string | undefined>,
   ): Promise<z.infer<S>[]> {
-    const { url, body } = await this.postText(path, form);
+    const { url, status, text } = await this.postForm(path, form);
     const rows: z.infer<S>[] = [];
-    const lines = body.split('\n');
-    for (const [i, line] of lines.entries()) {
+    for (const [i, line] of text.split('\n').entries()) {
       if (line.trim() === '') continue;
       let data: unknown;
       try {
         data = JSON.parse(line);
       } catch {
-        throw this.wrongAnswer(url, `line ${i + 1} is not a complete JSON object (truncated answer?)`, line);
-      }
-      const parsed = schema.safeParse(data);
-      if (!parsed.success)
-        throw this.wrongAnswer(
+        throw unexpectedBody(
+          this.product,
           url,
-          `line ${i + 1}: ${z.prettifyError(parsed.error).replace(/\s+/g, ' ')}`,
+          `line ${i + 1} is not a complete JSON object (truncated answer?)`,
           line,
+          status,
         );
-      rows.push(parsed.data);
+      }
+      rows.push(parseAnswer(this.product, url, schema, data, { status, part: `line ${i + 1}` }));
     }
     return rows;
   }
@@ -327,8 +283,4 @@ export class VictoriaLogsClient implements LogStoreApi {
   async parsePanelQuery(logql: string): Promise<{ ok: true } | { ok: false; error: string }> {
     return logqlParseOutcome(logql);
   }
-}
-
-function excerpt(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 300) || '(empty body)';
 }

@@ -1,15 +1,21 @@
+import { z } from 'zod';
 import { BackendHttp, type BackendOptions } from './http.ts';
 
-export interface SinkNotification {
-  receiver: string;
-  receivedAt: string;
-  payload: {
-    status: 'firing' | 'resolved';
-    receiver: string;
-    alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
-    commonLabels: Record<string, string>;
-  };
-}
+const LabelSetSchema = z.record(z.string(), z.string());
+/** What stack/webhook-sink.ts serves at `GET /api/notifications`: the Alertmanager webhook payloads it recorded. */
+const NotificationSchema = z.object({
+  receiver: z.string(),
+  receivedAt: z.string(),
+  payload: z.object({
+    status: z.enum(['firing', 'resolved']),
+    receiver: z.string(),
+    alerts: z.array(z.object({ status: z.string(), labels: LabelSetSchema, annotations: LabelSetSchema })),
+    commonLabels: LabelSetSchema,
+  }),
+});
+const NotificationsSchema = z.array(NotificationSchema);
+
+export type SinkNotification = z.infer<typeof NotificationSchema>;
 
 /** The harness's webhook sink: what Alertmanager delivered, per receiver. */
 export class WebhookSinkClient {
@@ -24,6 +30,6 @@ export class WebhookSinkClient {
   }
 
   notifications(receiver?: string): Promise<SinkNotification[]> {
-    return this.http.get('/api/notifications', receiver ? { receiver } : undefined);
+    return this.http.get('/api/notifications', NotificationsSchema, receiver ? { receiver } : undefined);
   }
 }

@@ -8,7 +8,7 @@ import { describeLast, forEachConcurrent, pollUntil, type CheckResult } from '..
 import type { GrafanaDashboard, GrafanaPanel } from '../clients/index.ts';
 import type { LogStoreApi, TimeWindow } from '../clients/log-store.ts';
 import type { ValidationContext } from '../context.ts';
-import { errorMessage, result, skipped, type ResultBase } from '../result.ts';
+import { errorMessage, nothingExamined, result, skipped, type ResultBase } from '../result.ts';
 import { parserDescription, parserFor } from './parse.ts';
 import { flattenPanels, type PanelQuery, type PanelWithQueries } from './panel-queries.ts';
 
@@ -83,18 +83,27 @@ export function presenceCheck(
   const missing = wanted.filter((t) => !titles.has(t));
   const seedMissing = missing.filter((t) => def.requiredPanels.includes(t));
   const evidence = { urls, ...pathEvidence(path) };
+  // A dashboard without panels shows nothing, whatever the catalog expects of it.
+  if (panels.length === 0)
+    return nothingExamined(presentBase(def), {
+      expected,
+      message: `dashboard ${def.uid} has no panels (${path.via})`,
+      evidence,
+    });
   if (missing.length === 0) {
     return result(presentBase(def), 'pass', {
       expected,
       observed: `${panels.length} panels, all expected ones present`,
       message: `dashboard ${def.uid} has all ${wanted.length} panels (${path.via})`,
       evidence,
+      examined: panels.length,
     });
   }
   const list = missing.map((t) => `"${t}"`).join(', ');
   return result(presentBase(def), 'fail', {
     expected,
     observed: `missing ${list}`,
+    examined: panels.length,
     message: `dashboard ${def.uid} is missing panels: ${list}${
       seedMissing.length
         ? ` (the seed's validation script requires ${seedMissing.map((t) => `"${t}"`).join(', ')})`

@@ -1,7 +1,9 @@
 import { alertByName, type ServiceName } from '../../catalog/index.ts';
 import type {
+  AlertmanagerClient,
   PromMetadata,
   PromRangeSeries,
+  PromRuleGroup,
   PromSample,
   PromTarget,
   PrometheusApi,
@@ -117,6 +119,7 @@ export class FakeAlerting {
     targets: async (): Promise<PromTarget[]> => [],
     metadata: async (): Promise<Record<string, PromMetadata[]>> => ({}),
     series: async (): Promise<Record<string, string>[]> => [],
+    rules: async (): Promise<PromRuleGroup[]> => [],
   };
 
   /** What Alertmanager would have delivered by now. */
@@ -154,4 +157,15 @@ export class FakeAlerting {
     notifications: async (receiver?: string) =>
       this.notifications().filter((n) => receiver === undefined || n.receiver === receiver),
   } as unknown as WebhookSinkClient;
+}
+
+/**
+ * An Alertmanager that answers `/api/v2/status` with the given configuration (`config.original`),
+ * as a staging Alertmanager would; a structural stand-in for the HTTP client.
+ */
+export function fakeAlertmanagerStatus(original: string): AlertmanagerClient {
+  return {
+    baseUrl: 'http://fake-alertmanager',
+    status: async () => ({ config: { original } }),
+  } as unknown as AlertmanagerClient;
 }

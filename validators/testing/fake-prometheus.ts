@@ -2,6 +2,7 @@ import {
   BackendError,
   type PromMetadata,
   type PromRangeSeries,
+  type PromRuleGroup,
   type PromSample,
   type PromTarget,
   type PrometheusApi,
@@ -38,6 +39,8 @@ export class FakePrometheus implements PrometheusApi {
   data: FakeSeries[] = [];
   metadataByName: Record<string, PromMetadata[]> = {};
   targetList: PromTarget[] = [];
+  /** What `/api/v1/rules` answers: the rule groups this Prometheus has loaded. */
+  ruleGroups: PromRuleGroup[] = [];
 
   add(name: string, labels: Record<string, string>, value: number | [number, number][], type?: string): this {
     const samples: [number, number][] = Array.isArray(value) ? value : [[Date.now() / 1000, value]];
@@ -50,24 +53,27 @@ export class FakePrometheus implements PrometheusApi {
   }
 
   private select(selector: string): FakeSeries[] {
-    const re = /^\{__name__=~"(.+)"\}$/.exec(selector);
+    // `{__name__=~"re"}`, optionally with more matchers: `{__name__=~"re",job="x"}`.
+    const re = /^\{__name__=~"((?:[^"\\]|\\.)+)"(?:,(.*))?\}$/.exec(selector);
     if (re?.[1]) {
       const pattern = new RegExp(`^(?:${re[1]})$`);
-      return this.data.filter((s) => pattern.test(s.labels.__name__ ?? ''));
+      const named = this.data.filter((s) => pattern.test(s.labels.__name__ ?? ''));
+      return re[2] ? named.filter((s) => this.matches(s, re[2] ?? '')) : named;
     }
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?$/.exec(selector);
     if (!m) throw new Error(`FakePrometheus cannot parse ${selector}`);
-    const matchers = (m[2] ?? '')
+    return this.data.filter((s) => s.labels.__name__ === m[1] && this.matches(s, m[2] ?? ''));
+  }
+
+  /** Whether a series satisfies `label="v"` / `label!="v"` matchers (others, like `=~`, are ignored). */
+  private matches(s: FakeSeries, matcherText: string): boolean {
+    const matchers = matcherText
       .split(',')
       .filter(Boolean)
       .map((x) => /^(\w+)(!?=)"(.*)"$/.exec(x.trim()))
       .filter((x): x is RegExpExecArray => x !== null);
-    return this.data.filter(
-      (s) =>
-        s.labels.__name__ === m[1] &&
-        matchers.every(([, label = '', op, value]) =>
-          op === '=' ? (s.labels[label] ?? '') === value : (s.labels[label] ?? '') !== value,
-        ),
+    return matchers.every(([, label = '', op, value]) =>
+      op === '=' ? (s.labels[label] ?? '') === value : (s.labels[label] ?? '') !== value,
     );
   }
 
@@ -147,5 +153,9 @@ export class FakePrometheus implements PrometheusApi {
 
   async series(): Promise<Record<string, string>[]> {
     return this.data.map((s) => s.labels);
+  }
+
+  async rules(): Promise<PromRuleGroup[]> {
+    return this.ruleGroups;
   }
 }
