@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HarnessError, rememberSecret } from '../core/index.ts';
+import { errorLine } from './main.ts';
 
 const CLI = resolve(import.meta.dirname, 'main.ts');
 
@@ -28,5 +30,20 @@ describe('phx-harness CLI', () => {
     const run = runCli(['validate', '--phase', '7']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--phase.*must be 1, 2, 3 or 4/);
+  });
+});
+
+describe('the error line of a failed command', () => {
+  it('masks credentials the error text quotes: URL userinfo, bearer tokens, remembered secrets', () => {
+    rememberSecret('remembered-s3cret-value');
+    const line = errorLine(
+      new HarnessError('Prometheus at https://ops:hunter22@prom.staging.example answered 401', {
+        where: 'GET /api/v1/query (Authorization: Bearer abcdef123456)',
+        hint: 'check the token remembered-s3cret-value',
+      }),
+    );
+    expect(line).toContain('https://ops:[redacted]@prom.staging.example answered 401');
+    for (const secret of ['hunter22', 'abcdef123456', 'remembered-s3cret-value'])
+      expect(line).not.toContain(secret);
   });
 });

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { describeError } from '../core/index.ts';
+import { knownSecrets, redactText } from '../reports/index.ts';
 import { installCrashHandlers } from './crash.ts';
 import { INTERRUPT_EXIT, InterruptedError } from './interrupt.ts';
 import { EXIT } from './options.ts';
@@ -25,6 +26,11 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** What a failed command prints: error text can quote a URL or a header, so it is redacted as the reports are. */
+export function errorLine(error: unknown): string {
+  return `\nphx-harness: ${redactText(describeError(error), knownSecrets())}\n`;
+}
+
 /** Runs the CLI and exits with 0/1/2; the bin shim and `tsx cli/main.ts` both call it. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   // An uncaught exception or unhandled rejection anywhere: tear down, then exit 2 (never 0 or 1).
@@ -37,7 +43,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
       process.exit(0);
     if (typeof code === 'string' && code.startsWith('commander.')) process.exit(EXIT.harnessError);
-    process.stderr.write(`\nphx-harness: ${describeError(error)}\n`);
+    process.stderr.write(errorLine(error));
     process.exit(error instanceof InterruptedError ? INTERRUPT_EXIT[error.info.reason] : EXIT.harnessError);
   }
 }

@@ -1,17 +1,11 @@
-import {
-  rememberedSecrets,
-  type AccountingRow,
-  type CheckResult,
-  type HarnessConfig,
-} from '../core/index.ts';
+import { type AccountingRow, type CheckResult, type HarnessConfig } from '../core/index.ts';
 import { readLedger } from '../load/index.ts';
 import {
   RUN_REPORT_SCHEMA_VERSION,
   latencyFromLedgerStream,
   redactReport,
   redactSecrets,
-  secretsFromConfigAndEnv,
-  secretVariants,
+  knownSecrets,
   type AlertDrill,
   type RunReport,
 } from '../reports/index.ts';
@@ -112,10 +106,7 @@ export async function buildRunReport(
   run: ValidationRun,
   extra: Parameters<typeof assembleRunReport>[1],
 ): Promise<RunReport> {
-  return redactReport(await assembleRunReport(run, extra), [
-    ...secretsFromConfigAndEnv(extra.config),
-    ...rememberedSecrets().flatMap(secretVariants),
-  ]);
+  return redactReport(await assembleRunReport(run, extra), knownSecrets(extra.config));
 }
 
 async function assembleRunReport(

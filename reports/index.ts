@@ -53,6 +53,6 @@ export { githubReporter, renderGithubSummary } from './github-reporter.ts';
 export type { GithubReporterOptions } from './github-reporter.ts';
 export { htmlReporter, renderHtmlReport, HTML_REPORT_CSP } from './html-reporter.ts';
 export type { HtmlReporterOptions } from './html-reporter.ts';
-export { redactReport, redactText, secretsFromConfigAndEnv, secretVariants } from './redact.ts';
+export { knownSecrets, redactReport, redactText, secretsFromConfigAndEnv, secretVariants } from './redact.ts';
 export { compareWithBaseline } from './baseline.ts';
 export type { BaselineInput, BaselineCriteria } from './baseline.ts';

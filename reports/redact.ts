@@ -1,3 +1,4 @@
+import { rememberedSecrets } from '../core/index.ts';
 import { REDACTED, redactSecrets, type RunReport } from './model.ts';
 
 /**
@@ -66,6 +67,15 @@ export function secretsFromConfigAndEnv(config: unknown, env: NodeJS.ProcessEnv 
     else if (value !== undefined && /^(PHX_|K6_)/.test(name) && SECRET_ENV_NAME.test(name)) out.push(value);
   }
   return [...new Set(out)];
+}
+
+/**
+ * Every secret the run knows of: the config's `${VAR}` values and secret-named variables
+ * (secretsFromConfigAndEnv), and the values the harness remembered while running (expanded
+ * headers, Grafana's generated password), each with its variants.
+ */
+export function knownSecrets(config?: unknown): string[] {
+  return [...new Set([...secretsFromConfigAndEnv(config), ...rememberedSecrets().flatMap(secretVariants)])];
 }
 
 /** Masks secrets in one piece of text (see the module comment). */

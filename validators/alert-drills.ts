@@ -374,6 +374,8 @@ async function runDrill(env: DrillEnv, alert: AlertRuleDef): Promise<CheckResult
       observed,
       message,
       evidence: { ...evidence, ...timings },
+      // One alert drilled through its whole lifecycle.
+      examined: 1,
       durationMs: Date.now() - drillStarted,
     });
   };
@@ -671,6 +673,7 @@ async function steadyState(
   if (noisy.length > 0) {
     return result(b, 'fail', {
       expected,
+      examined: reads,
       observed: noisy.map(describe).join(', '),
       message: `${noisy.length} alert(s) went active under normal load with no fault (alert fatigue): ${noisy.map(describe).join(', ')}${aside}`,
       evidence,
@@ -679,6 +682,7 @@ async function steadyState(
   }
   return result(b, 'pass', {
     expected,
+    examined: reads,
     observed: `nothing active in ${reads} reads over ${seconds(windowMs)}${aside}`,
     message: `no required alert went pending or firing during ${seconds(windowMs)} of normal load${aside}`,
     evidence,

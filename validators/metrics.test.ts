@@ -242,6 +242,22 @@ describe('metricsCheck', () => {
       'phoenix-services 127.0.0.1:9 (reflection): down, server returned HTTP status 503',
     );
   });
+
+  it("names a down target by the configured service label (staging's job)", async () => {
+    const prom = withKbQueryTraffic(healthyFleet(), 1);
+    prom.targetList.push({
+      labels: { instance: '10.0.0.7:8080', job: 'reflection' },
+      scrapePool: 'kubernetes-pods',
+      scrapeUrl: 'http://10.0.0.7:8080/metrics',
+      health: 'down',
+      lastError: 'context deadline exceeded',
+      lastScrape: new Date().toISOString(),
+    });
+    const r = await find({ ...ctx(prom, ledger(1)), serviceLabel: 'job' }, 'metrics.targets');
+    expect(r?.message).toContain(
+      'kubernetes-pods 10.0.0.7:8080 (reflection): down, context deadline exceeded',
+    );
+  });
 });
 
 describe('metricsCheck on empty evidence: examined nothing is a failure, never a pass', () => {

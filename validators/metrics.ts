@@ -230,7 +230,7 @@ export async function metricsCheck(ctx: ValidationContext): Promise<CheckResult[
   const requiredMetrics = [...new Map(required.map((r) => [r.metric.name, r.metric])).values()];
 
   return Promise.all([
-    guard(ids.targets, () => targetsUp(prom, ids.targets, limit)),
+    guard(ids.targets, () => targetsUp(prom, ids.targets, serviceLabel, limit)),
     guard(ids.presence, () => presence(ctx, prom, ids.presence, required, serviceLabel, limit)),
     guard(ids.types, () => types(prom, ids.types, requiredMetrics, limit)),
     guard(ids.labels, () => labels(prom, ids.labels, requiredMetrics, serviceLabel, limit)),
@@ -241,7 +241,12 @@ export async function metricsCheck(ctx: ValidationContext): Promise<CheckResult[
   ]);
 }
 
-async function targetsUp(prom: PrometheusApi, b: ResultBase, limit: number): Promise<CheckResult> {
+async function targetsUp(
+  prom: PrometheusApi,
+  b: ResultBase,
+  serviceLabel: string,
+  limit: number,
+): Promise<CheckResult> {
   // The harness's own probe targets come and go during a run; they are not Phoenix's.
   const targets = (await prom.targets()).filter((t) => t.scrapePool !== 'harness-probes');
   if (targets.length === 0)
@@ -264,7 +269,7 @@ async function targetsUp(prom: PrometheusApi, b: ResultBase, limit: number): Pro
     .slice(0, limit)
     .map(
       (t) =>
-        `${t.scrapePool} ${t.labels.instance ?? t.scrapeUrl}${t.labels[DEFAULT_SERVICE_LABEL] ? ` (${t.labels[DEFAULT_SERVICE_LABEL]})` : ''}: ${t.health}${t.lastError ? `, ${t.lastError}` : ''}`,
+        `${t.scrapePool} ${t.labels.instance ?? t.scrapeUrl}${t.labels[serviceLabel] ? ` (${t.labels[serviceLabel]})` : ''}: ${t.health}${t.lastError ? `, ${t.lastError}` : ''}`,
     );
   return result(b, 'fail', {
     expected: 'all targets up',

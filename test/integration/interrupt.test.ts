@@ -19,7 +19,12 @@ interface Ended {
  * certainly still loading when the test acts), and calls `onLoadStage` once the load stage's
  * progress line appears on its output.
  */
-function validateUntilLoad(out: string, config: string, onLoadStage: (pid: number) => void): Promise<Ended> {
+function validateUntilLoad(
+  out: string,
+  config: string,
+  onLoadStage: (pid: number) => void,
+  stage = /▶ running the smoke scenario/,
+): Promise<Ended> {
   return new Promise((done) => {
     const child = spawn(
       process.execPath,
@@ -32,7 +37,7 @@ function validateUntilLoad(out: string, config: string, onLoadStage: (pid: numbe
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
-      if (!told && /▶ running the smoke scenario/.test(stderr)) {
+      if (!told && stage.test(stderr)) {
         told = true;
         onLoadStage(child.pid ?? 0);
       }
@@ -96,6 +101,23 @@ describe('an interrupted validate run (real stack, fleet, in-process engine)', (
     expect(ended.stdout).not.toContain('HOLDS');
     expect(readFileSync(join(runDir, 'junit.xml'), 'utf8')).toContain('type="RunInterrupted"');
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+    expect(await leftoverProcesses(out)).toBe('');
+    expect(journalsNaming(report.runId)).toEqual([]);
+  });
+
+  it('SIGTERM while the fleet starts: the same teardown and partial report, exits 143', async () => {
+    const out = mkdtempSync(join(OUT_ROOT, 'sigterm-'));
+    const ended = await validateUntilLoad(
+      out,
+      writeConfig(out),
+      (pid) => process.kill(pid, 'SIGTERM'),
+      /▶ starting the mock Phoenix fleet/,
+    );
+    expect(ended.code, ended.stderr.slice(-3000)).toBe(143);
+    const report = JSON.parse(readFileSync(join(runDirOf(ended), 'report.json'), 'utf8')) as PartialReport;
+    expect(report.verdict).toBe('error');
+    expect(report.interrupted).toMatchObject({ reason: 'SIGTERM', stage: 'starting the mock Phoenix fleet' });
+    expect(ended.stdout).not.toContain('HOLDS');
     expect(await leftoverProcesses(out)).toBe('');
     expect(journalsNaming(report.runId)).toEqual([]);
   });

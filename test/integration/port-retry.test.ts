@@ -27,6 +27,9 @@ describe('the local runner survives a port taken between choosing and binding it
     await using stack = await startLocalStack({
       components: ['victorialogs'],
       outDir: OUT,
+      // Bounded well inside the test's timeout: a start that hangs fails with the runner's own
+      // message (what it last saw, the component's log) instead of a bare test timeout.
+      startupTimeoutMs: 30_000,
       log: (line) => lines.push(line),
       allocatePorts: async (n) =>
         ++allocations === 1 ? [busy, ...(await getFreePorts(n - 1))] : getFreePorts(n),

@@ -118,7 +118,7 @@ describe('HTML report in Chromium', () => {
         (el) => el.ownerDocument.defaultView?.getComputedStyle(el).fontSize,
       );
       expect(fontSize).toBe('50px');
-      expect(await page.locator('h1').textContent()).toBe('Phase 2 gate fails');
+      expect(await page.locator('h1').textContent()).toBe('Phase 2 gate fails (1 waived)');
 
       // Failures are expanded: the hostile message is on screen, as text.
       const hostile = page.locator(`details[id="check-${HOSTILE_CHECK.id}"]`);

@@ -36,10 +36,16 @@ const TraceSchema = z.object({
     }),
   ),
 });
-/** `errors`: one per trace id Jaeger could not answer; 404 is "not (yet) stored", anything else a failure. */
+/**
+ * `errors`: one per trace id Jaeger could not answer; 404 is "not (yet) stored", anything else a
+ * failure. Jaeger 2.13's batch lookup (`/api/traces?traceID=…`) gives no code for a missing trace,
+ * only `{"msg":"trace not found","traceID":…}`.
+ */
 const ErrorsSchema = z
-  .array(z.object({ code: z.number(), msg: z.string(), traceID: z.string().optional() }))
+  .array(z.object({ code: z.number().optional(), msg: z.string(), traceID: z.string().optional() }))
   .nullish();
+const notStoredYet = (e: { code?: number | undefined; msg: string }): boolean =>
+  e.code === 404 || (e.code === undefined && /^trace not found$/i.test(e.msg.trim()));
 const TracesResponseSchema = z.object({ data: z.array(TraceSchema).nullable(), errors: ErrorsSchema });
 const ServicesResponseSchema = z.object({ data: z.array(z.string()).nullable(), errors: ErrorsSchema });
 
@@ -72,7 +78,7 @@ export class JaegerClient implements JaegerApi {
 
   /** A 200 whose `errors` hold anything but "trace not found" (a wrong tenant, a storage failure) is an error. */
   private refuseErrors(path: string, errors: z.infer<typeof ErrorsSchema>): void {
-    const failures = (errors ?? []).filter((e) => e.code !== 404);
+    const failures = (errors ?? []).filter((e) => !notStoredYet(e));
     if (failures.length === 0) return;
     const url = this.http.url(path.replace(/\?.*$/, ''));
     throw new BackendError(
@@ -80,7 +86,7 @@ export class JaegerClient implements JaegerApi {
       url,
       `Jaeger answered errors at ${url}: ${failures
         .slice(0, 3)
-        .map((e) => `${e.code} ${e.msg}${e.traceID ? ` (trace ${e.traceID})` : ''}`)
+        .map((e) => `${e.code ?? '(no code)'} ${e.msg}${e.traceID ? ` (trace ${e.traceID})` : ''}`)
         .join('; ')}`,
       failures[0]?.code,
     );
