@@ -23,6 +23,7 @@ const base = (id: string, title: string): ResultBase => ({
  * span's trace id) sent to the Collector, one metric exposed for Prometheus to scrape, one alert
  * posted to Alertmanager; each must come out of the backend that stores it.
  */
+/** Each leg examines the one probe item it sent: `examined` is 1 when it arrived, 0 when not. */
 export async function pipelineProbe(ctx: ValidationContext): Promise<CheckResult[]> {
   const traceId = hex(16);
   const spanId = hex(8);
@@ -56,6 +57,7 @@ async function traceLeg(
     });
   } catch (error) {
     return result(b, 'fail', {
+      examined: 0,
       expected: 'the Collector accepts the span',
       observed: errorMessage(error),
       message: `could not send the probe span: ${errorMessage(error)}`,
@@ -72,6 +74,7 @@ async function traceLeg(
   const durationMs = Date.now() - started;
   if (outcome.ok) {
     return result(b, 'pass', {
+      examined: 1,
       expected: `trace ${traceId} with span ${spanId}`,
       observed: `found after ${outcome.elapsedMs}ms`,
       message: 'the probe span reached Jaeger',
@@ -81,6 +84,7 @@ async function traceLeg(
   }
   const last = describeLast(outcome, (t) => (t ? `${t.spans.length} span(s)` : 'trace not found'));
   return result(b, 'fail', {
+    examined: 0,
     expected: `trace ${traceId} with span ${spanId}`,
     observed: last,
     message: `Jaeger at ${jaeger.baseUrl} did not return the probe trace within ${ctx.ingestTimeoutMs}ms (last: ${last})`,
@@ -116,6 +120,7 @@ async function logLeg(
     });
   } catch (error) {
     return result(b, 'fail', {
+      examined: 0,
       expected: 'the Collector accepts the log record',
       observed: errorMessage(error),
       message: `could not send the probe log record: ${errorMessage(error)}`,
@@ -137,6 +142,7 @@ async function logLeg(
   const durationMs = Date.now() - started.getTime();
   if (outcome.ok) {
     return result(b, 'pass', {
+      examined: 1,
       expected: `a line with trace_id=${traceId}`,
       observed: `found after ${outcome.elapsedMs}ms`,
       message: `the probe log line reached ${logs.product}, carrying the trace id`,
@@ -146,6 +152,7 @@ async function logLeg(
   }
   const last = describeLast(outcome, (lines) => `${lines.length} line(s)`);
   return result(b, 'fail', {
+    examined: 0,
     expected: `a line with trace_id=${traceId}`,
     observed: last,
     message: `${logs.product} at ${logs.baseUrl} did not return the probe log line within ${ctx.ingestTimeoutMs}ms (last: ${last})`,
@@ -207,6 +214,7 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
     const durationMs = Date.now() - started;
     if (outcome.ok) {
       return result(b, 'pass', {
+        examined: 1,
         expected: `${promql} == 1`,
         observed: `found after ${outcome.elapsedMs}ms`,
         message: 'Prometheus scraped the probe metric',
@@ -216,6 +224,7 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
     }
     const last = describeLast(outcome, (s) => `${s.length} series`);
     return result(b, 'fail', {
+      examined: 0,
       expected: `${promql} == 1`,
       observed: last,
       message: `Prometheus at ${prometheus.baseUrl} did not return the probe metric within ${ctx.ingestTimeoutMs}ms (last: ${last})${serverError ? `; the probe's listener failed: ${serverError}` : ''}`,
@@ -247,6 +256,7 @@ async function alertLeg(ctx: ValidationContext, probeId: string): Promise<CheckR
     ]);
   } catch (error) {
     return result(b, 'fail', {
+      examined: 0,
       expected: 'Alertmanager accepts the alert',
       observed: errorMessage(error),
       message: `could not post the probe alert: ${errorMessage(error)}`,
@@ -272,6 +282,7 @@ async function alertLeg(ctx: ValidationContext, probeId: string): Promise<CheckR
   );
   if (outcome.ok) {
     return result(b, 'pass', {
+      examined: 1,
       expected: `delivered to ${expectedReceivers.join(' and ')}`,
       observed,
       message:
@@ -281,6 +292,7 @@ async function alertLeg(ctx: ValidationContext, probeId: string): Promise<CheckR
     });
   }
   return result(b, 'fail', {
+    examined: 0,
     expected: `delivered to ${expectedReceivers.join(' and ')}`,
     observed,
     message: `Alertmanager at ${alertmanager.baseUrl} did not deliver the probe alert to ${expectedReceivers.join(' and ')} within ${ctx.ingestTimeoutMs}ms (last: ${observed})`,
