@@ -315,11 +315,6 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
         ).catch(() => undefined)
       : undefined;
 
-    const components = [...stack.components.values()].map((c) => ({
-      name: c.name,
-      version: c.version,
-      url: c.getUrl(),
-    }));
     return {
       runId,
       runDir,
@@ -328,7 +323,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       results,
       gate,
       scenario,
-      components,
+      components: componentsOf(stack),
       links: linksFrom(endpoints),
       ledgerPath: scenario.ledgerPath,
       stack: options.keep ? stack : undefined,
@@ -347,9 +342,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       results,
       gate: evaluateGate(results, options.phase, config.waive),
       scenario: reached.scenario,
-      components: stack
-        ? [...stack.components.values()].map((c) => ({ name: c.name, version: c.version, url: c.getUrl() }))
-        : [],
+      components: stack ? componentsOf(stack) : [],
       links: reached.endpoints ? linksFrom(reached.endpoints) : {},
       ledgerPath: reached.scenario?.ledgerPath,
       stack: undefined,
@@ -540,6 +533,11 @@ export function noTraffic(ledgerPath: string | undefined, hint: string): Harness
       hint,
     },
   );
+}
+
+/** The stack's components as the report lists them. */
+function componentsOf(stack: StartedStack): ValidationRun['components'] {
+  return [...stack.components.values()].map((c) => ({ name: c.name, version: c.version, url: c.getUrl() }));
 }
 
 /** Links into the backends for the report (trace ids, PromQL, LogQL, panels). */

@@ -17,6 +17,7 @@ import { runEngineProcess } from './engine/spawn.ts';
 import { executionTuple } from './engine/engine.ts';
 import { equalSplitSequence, parseExecutionSegment } from './engine/segment.ts';
 import { runK6Container, type K6ContainerTarget } from './k6-container.ts';
+import { childExit, STOP_GRACE_MS } from './child-exit.ts';
 import { runScenarioWorkers } from './run-workers.ts';
 import {
   finishK6Run,
@@ -75,8 +76,6 @@ export const SCENARIO_ENV_NAMES = [
   'SLO_P95_MS',
   'SLO_P99_MS',
 ] as const;
-/** After SIGINT, k6 gets this long to stop and write its summary before it is killed. */
-const STOP_GRACE_MS = 30_000;
 
 export interface RunScenarioOptions {
   scenario: ScenarioName;
@@ -268,27 +267,16 @@ async function runK6(
   };
   createInterface({ input: child.stdout }).on('line', onLine);
   createInterface({ input: child.stderr }).on('line', onLine);
-  const stop = (): void => {
-    child.kill('SIGINT');
-    setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
-  };
-  // Interrupted before k6 started listening for it: stop at once.
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
-
-  const exit = await new Promise<{ code: number | null; signal: string | null }>((resolveExit, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'ENOENT'
-          ? new HarnessError(`k6 not found at ${k6Path}`, {
-              where,
-              hint: 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) and set K6_BINARY, or use the in-process engine (--load-engine node)',
-            })
-          : new HarnessError(`could not start k6 (${k6Path}): ${error.message}`, { where, cause: error }),
-      );
-    });
-    child.once('close', (code, signal) => resolveExit({ code, signal }));
-  }).finally(() => options.signal?.removeEventListener('abort', stop));
+  const exit = await childExit(child, {
+    signal: options.signal,
+    startError: (error) =>
+      error.code === 'ENOENT'
+        ? new HarnessError(`k6 not found at ${k6Path}`, {
+            where,
+            hint: 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) and set K6_BINARY, or use the in-process engine (--load-engine node)',
+          })
+        : new HarnessError(`could not start k6 (${k6Path}): ${error.message}`, { where, cause: error }),
+  });
 
   return finishK6Run({
     exit,

@@ -49,7 +49,6 @@ export async function runScenarioWorkers(
   }
   const runDir = options.runDir ?? resolve(options.outDir, options.runId);
   const segments = equalSegments(options.workers);
-  const sequence = ['0', ...segments.map((s) => s.split(':')[1] ?? '1')].join(',');
   const stopAll = new AbortController();
   const onAbort = (): void => stopAll.abort();
   if (options.signal?.aborted) onAbort();
@@ -61,8 +60,8 @@ export async function runScenarioWorkers(
         runOne({
           ...options,
           workers: 1,
+          // runScenario gives a lone 1/N segment the equal split k6-operator uses: 0,1/N,…,1.
           segment,
-          segmentSequence: sequence,
           runDir: join(runDir, workerName(i + 1)),
           signal: stopAll.signal,
           ...(options.onOutput === undefined

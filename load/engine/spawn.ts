@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { childEnv, HarnessError } from '../../core/index.ts';
 import type { ScenarioName } from '../../scenarios/index.ts';
+import { childExit } from '../child-exit.ts';
 import type { ScenarioRun } from '../scenario-run.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,8 +16,6 @@ const LOAD_ENV_VARIABLE = 'PHX_LOAD_ENV';
 const OUTPUT_TAIL_LINES = 40;
 /** The worker prints this on stderr when setup is done and the schedule starts (benchmarks measure from there). */
 export const SCHEDULE_START_LINE = 'engine: setup done, schedule started';
-/** After SIGINT the engine gets this long to stop before it is killed. */
-const STOP_GRACE_MS = 30_000;
 
 export interface EngineProcessOptions {
   scenario: ScenarioName;
@@ -67,21 +66,11 @@ export async function runEngineProcess(options: EngineProcessOptions): Promise<S
     if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
     options.onOutput?.(line);
   });
-  const stop = (): void => {
-    child.kill('SIGINT');
-    setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
-  };
-  // Interrupted before the engine started listening for it: stop at once.
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  const exit = await new Promise<{ code: number | null; signal: string | null }>((resolveExit, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new HarnessError(`could not start the engine process: ${error.message}`, { where, cause: error }),
-      ),
-    );
-    child.once('close', (code, signal) => resolveExit({ code, signal }));
-  }).finally(() => options.signal?.removeEventListener('abort', stop));
+  const exit = await childExit(child, {
+    signal: options.signal,
+    startError: (error) =>
+      new HarnessError(`could not start the engine process: ${error.message}`, { where, cause: error }),
+  });
 
   let parsed: { result?: ScenarioRun; error?: { message: string; where?: string; hint?: string } } = {};
   try {

@@ -402,13 +402,13 @@ const jaeger: ComponentRecipe = {
     }),
 };
 
+/** VictoriaLogs' own Makefile stamps its version this way; without it `-version` prints nothing. */
+const VICTORIALOGS_LDFLAGS = `-s -w -X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-v${STACK_VERSIONS.victorialogs.version}`;
+
 /**
  * VictoriaLogs, the embedded log store: one `go install` of its Apache-2.0 module (no replace lines),
  * static (CGO off), about 30 s cold.
  */
-/** VictoriaLogs' own Makefile stamps its version this way; without it `-version` prints nothing. */
-const VICTORIALOGS_LDFLAGS = `-s -w -X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-v${STACK_VERSIONS.victorialogs.version}`;
-
 const victorialogs: ComponentRecipe = {
   name: 'victorialogs',
   version: STACK_VERSIONS.victorialogs.version,
