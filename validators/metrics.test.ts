@@ -243,6 +243,45 @@ describe('metricsCheck', () => {
     );
   });
 
+  it('passes a target whose one scrape timed out on a busy machine once the next scrape is up', async () => {
+    const prom = withKbQueryTraffic(healthyFleet(), 1);
+    const target = {
+      labels: { instance: '127.0.0.1:9', phoenix_service: 'reflection' },
+      scrapePool: 'phoenix-services',
+      scrapeUrl: 'http://127.0.0.1:9/metrics',
+      health: 'down',
+      lastError: 'Get "http://127.0.0.1:9/metrics": context deadline exceeded',
+      lastScrape: new Date().toISOString(),
+    };
+    prom.targetList.push(target);
+    let reads = 0;
+    const targets = prom.targets.bind(prom);
+    prom.targets = async () => {
+      reads += 1;
+      if (reads === 2) Object.assign(target, { health: 'up', lastError: '' });
+      return targets();
+    };
+    const r = await find(ctx(prom, ledger(1)), 'metrics.targets');
+    expect(r?.status).toBe('pass');
+    expect(r?.message).toBe('all 2 scrape targets are up');
+  });
+
+  it('fails a target still down at the deadline, with how long it waited', async () => {
+    const prom = withKbQueryTraffic(healthyFleet(), 1);
+    prom.targetList.push({
+      labels: { instance: '127.0.0.1:9', phoenix_service: 'reflection' },
+      scrapePool: 'phoenix-services',
+      scrapeUrl: 'http://127.0.0.1:9/metrics',
+      health: 'down',
+      lastError: 'context deadline exceeded',
+      lastScrape: new Date().toISOString(),
+    });
+    const r = await find(ctx(prom, ledger(1)), 'metrics.targets');
+    expect(r?.message).toMatch(
+      /^1 scrape target\(s\) not up after 0\.\ds: phoenix-services 127\.0\.0\.1:9 \(reflection\): down, context deadline exceeded$/,
+    );
+  });
+
   it("names a down target by the configured service label (staging's job)", async () => {
     const prom = withKbQueryTraffic(healthyFleet(), 1);
     prom.targetList.push({

@@ -230,7 +230,7 @@ export async function metricsCheck(ctx: ValidationContext): Promise<CheckResult[
   const requiredMetrics = [...new Map(required.map((r) => [r.metric.name, r.metric])).values()];
 
   return Promise.all([
-    guard(ids.targets, () => targetsUp(prom, ids.targets, serviceLabel, limit)),
+    guard(ids.targets, () => targetsUp(prom, ids.targets, serviceLabel, limit, ctx.ingestTimeoutMs)),
     guard(ids.presence, () => presence(ctx, prom, ids.presence, required, serviceLabel, limit)),
     guard(ids.types, () => types(prom, ids.types, requiredMetrics, limit)),
     guard(ids.labels, () => labels(prom, ids.labels, requiredMetrics, serviceLabel, limit)),
@@ -241,14 +241,27 @@ export async function metricsCheck(ctx: ValidationContext): Promise<CheckResult[
   ]);
 }
 
+/**
+ * Every target up. A scrape that timed out once on a saturated machine is not a dead target: the
+ * check polls until all are up or the ingest deadline passes, and reports the last state seen.
+ */
 async function targetsUp(
   prom: PrometheusApi,
   b: ResultBase,
   serviceLabel: string,
   limit: number,
+  timeoutMs: number,
 ): Promise<CheckResult> {
   // The harness's own probe targets come and go during a run; they are not Phoenix's.
-  const targets = (await prom.targets()).filter((t) => t.scrapePool !== 'harness-probes');
+  const outcome = await pollUntil({
+    description: 'every scrape target up',
+    probe: async () => (await prom.targets()).filter((t) => t.scrapePool !== 'harness-probes'),
+    until: (list) => list.length > 0 && list.every((t) => t.health === 'up'),
+    timeoutMs,
+    intervalMs: 500,
+  });
+  if (outcome.last === undefined) throw outcome.lastError;
+  const targets = outcome.last;
   if (targets.length === 0)
     return nothingExamined(b, {
       expected: 'all targets up',
@@ -274,7 +287,7 @@ async function targetsUp(
   return result(b, 'fail', {
     expected: 'all targets up',
     observed: `${down.length} of ${targets.length} down`,
-    message: `${down.length} scrape target(s) not up: ${list.join('; ')}`,
+    message: `${down.length} scrape target(s) not up after ${(outcome.elapsedMs / 1000).toFixed(1)}s: ${list.join('; ')}`,
     evidence: { urls: [`${prom.baseUrl}/targets`] },
     examined,
   });

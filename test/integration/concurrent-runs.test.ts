@@ -50,6 +50,20 @@ const ledger = (run: CliRun) =>
     .map((l) => JSON.parse(l) as { correlationId: string });
 const check = (r: Report, id: string) => r.checks.find((c) => c.id === id);
 
+/** The run's exit output, and the checks that did not pass, for an assertion message. */
+function why(run: CliRun): string {
+  let failed = '';
+  try {
+    failed = report(run)
+      .checks.filter((c) => c.status !== 'pass')
+      .map((c) => `${c.status} ${c.id}: ${c.message}`)
+      .join('\n');
+  } catch {
+    failed = '(no report.json)';
+  }
+  return `${failed}\n${run.stderr.slice(-3000)}`;
+}
+
 /** Each run's report is about its own run: its id, its own ledger, its own requests counted. */
 function expectOwnRun(run: CliRun): Report {
   const r = report(run);
@@ -69,8 +83,8 @@ describe(
     it('both hold, each with its own run id, ledger and exact accounting', async () => {
       const [a, b] = await Promise.all([validate('a'), validate('b')]);
       process.stderr.write(`concurrent clean runs: ${a.wallMs} ms and ${b.wallMs} ms\n`);
-      expect(a.code, a.stderr.slice(-3000)).toBe(0);
-      expect(b.code, b.stderr.slice(-3000)).toBe(0);
+      expect(a.code, why(a)).toBe(0);
+      expect(b.code, why(b)).toBe(0);
       const [ra, rb] = [expectOwnRun(a), expectOwnRun(b)];
       expect(ra.runId).not.toBe(rb.runId);
       for (const r of [ra, rb]) {
@@ -87,8 +101,8 @@ describe(
         validate('clean'),
       ]);
       process.stderr.write(`concurrent broken/clean runs: ${broken.wallMs} ms and ${clean.wallMs} ms\n`);
-      expect(broken.code, broken.stderr.slice(-3000)).toBe(1);
-      expect(clean.code, clean.stderr.slice(-3000)).toBe(0);
+      expect(broken.code, why(broken)).toBe(1);
+      expect(clean.code, why(clean)).toBe(0);
       const [rb, rc] = [expectOwnRun(broken), expectOwnRun(clean)];
       expect(check(rb, 'traces.propagation')?.status).toBe('fail');
       expect(check(rb, 'traces.propagation')?.message).toMatch(
