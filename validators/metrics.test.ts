@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requiredSeries, type MetricDef, type ServiceName } from '../catalog/index.ts';
 import { ledgerFromEntries, type LedgerEntry } from '../core/index.ts';
+import type { PromTarget } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
 import { exactIncrease, metricsCheck, namingProblems } from './metrics.ts';
 import { FakePrometheus } from './testing/fake-prometheus.ts';
@@ -245,7 +246,7 @@ describe('metricsCheck', () => {
 
   it('passes a target whose one scrape timed out on a busy machine once the next scrape is up', async () => {
     const prom = withKbQueryTraffic(healthyFleet(), 1);
-    const target = {
+    const target: PromTarget = {
       labels: { instance: '127.0.0.1:9', phoenix_service: 'reflection' },
       scrapePool: 'phoenix-services',
       scrapeUrl: 'http://127.0.0.1:9/metrics',
