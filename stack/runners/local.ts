@@ -80,12 +80,20 @@ class LocalComponent implements StartedComponent {
     private readonly healthUrl: string,
   ) {
     this.untrack = trackProcessGroup(child.pid ?? -1);
-    this.exited = new Promise((resolveExit) =>
-      child.once('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
+    // From execa's result promise, not an 'exit' listener: the component is built after awaits (the
+    // journal's lock), and a program that died in between (a port taken) has already emitted 'exit'.
+    this.exited = child.then(
+      (r) => {
+        this.exitInfo = {
+          code: r.exitCode ?? null,
+          signal: (r.signal as NodeJS.Signals | undefined) ?? null,
+        };
         this.untrack();
-        resolveExit();
-      }),
+      },
+      () => {
+        this.exitInfo = { code: null, signal: null };
+        this.untrack();
+      },
     );
   }
 
