@@ -111,7 +111,7 @@ const TIMING_KEYS = ['msToPending', 'msToFiring', 'msToDelivered', 'msToResolved
  */
 export async function drillsBench(log: (line: string) => void): Promise<string> {
   const run = await runDrillSuite({ phase: 2, outDir: 'out/bench-runs', log });
-  const steady = run.results.find((r) => r.id === 'alerts.steady-state');
+  const steady = run.results.find((r) => r.id === 'alerts.drill.steady-state');
   const drills = run.results.filter((r) => r.id.startsWith('alerts.drill.'));
   const data = {
     machine: machine(),

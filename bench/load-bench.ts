@@ -8,12 +8,12 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newRunId } from '../core/index.ts';
+import { SERVICE_LABEL, newRunId } from '../core/index.ts';
 import { runEngineProcess, runScenario, type K6Summary, type ScenarioRun } from '../load/index.ts';
 import { SCHEDULE_START_LINE } from '../load/engine/spawn.ts';
 import { startReadyProcess, type ReadyProcess } from '../load/testing/ready-process.ts';
 import { startStandInProcess } from '../load/testing/stand-in-process.ts';
-import { SCRAPE_SERVICE_LABEL, startFleet, type StartedFleet } from '../mock-services/index.ts';
+import { startFleet, type StartedFleet } from '../mock-services/index.ts';
 import { startLocalStack, type StartedStack } from '../stack/index.ts';
 import { createClients, endpointsFromStack, waitForFleetScraped } from '../validators/index.ts';
 import { CLK_TCK, cpuTicksOf, machine, peakRssKiB, writeBench } from './util.ts';
@@ -195,7 +195,7 @@ export async function startFleetWithStack(
     const prometheus = createClients(endpointsFromStack(endpoints)).prometheus;
     // As `validate` does: every service scraped once before the load, so counters have a baseline.
     const scraped = await waitForFleetScraped(prometheus, fleet.services.size, 30_000);
-    if (!scraped.ok) log(`  not every fleet target (${SCRAPE_SERVICE_LABEL}) was scraped before the load`);
+    if (!scraped.ok) log(`  not every fleet target (${SERVICE_LABEL}) was scraped before the load`);
   } catch (error) {
     await stack[Symbol.asyncDispose]();
     throw error;

@@ -3,6 +3,7 @@ import {
   listProvisioned,
   startDockerStack,
   startLocalStack,
+  startProbeTarget,
   STACK_COMPONENTS,
   type StackComponentName,
 } from '../stack/index.ts';
@@ -33,12 +34,14 @@ export async function stackBench(log: (line: string) => void): Promise<string> {
       total.push(stack.readyMs);
       for (const c of stack.components.values()) (readyMs[c.name] ??= []).push(c.readyMs);
       const endpoints = endpointsFromStack(stack.endpoints());
+      await using probeTarget = await startProbeTarget({ host: stack.scrapeTargetHost });
       const results = await pipelineProbe({
         runId: stack.runId,
         phase: 1,
         endpoints,
         clients: createClients(endpoints),
         ingestTimeoutMs: 30_000,
+        probeTarget,
         registerScrapeTargets: (g) => stack.setScrapeTargets(g),
       });
       const failed = results.filter((r) => r.status !== 'pass');

@@ -83,8 +83,16 @@ export {
   datasourceRef,
 } from './datasources.ts';
 export type { DatasourceKind, GrafanaDatasourceDef } from './datasources.ts';
-export { expressionReferences, expressionMetrics, onEventMetrics } from './expressions.ts';
-export type { ExpressionReference } from './expressions.ts';
+export {
+  expressionReferences,
+  expressionMetrics,
+  onEventMetrics,
+  expressionDurations,
+  rangeWindowsMs,
+  scaleExpr,
+} from './expressions.ts';
+export type { ExpressionReference, ExpressionDuration, DurationRole } from './expressions.ts';
+export { scaleDuration, parseDurationMs, formatDurationMs } from './durations.ts';
 export { ROLLOUT_PHASES, phaseDef, requiredFor, requiredSeries, flowAtPhase } from './phases.ts';
 export type { PhaseRequirements } from './phases.ts';
 export {
@@ -94,10 +102,6 @@ export {
   renderRuleFiles,
   recordingRuleGroups,
   alertRuleGroups,
-  scaleDuration,
-  scaleExpr,
-  parseDurationMs,
-  formatDurationMs,
 } from './render-rules.ts';
 export type { RenderRulesOptions } from './render-rules.ts';
 export {

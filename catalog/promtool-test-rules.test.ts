@@ -10,7 +10,7 @@ import { ALERT_SCENARIOS, alertTestFile, RULE_TESTS_DIR } from './rule-tests.ts'
 /**
  * `promtool test rules` on the committed rule unit tests (stack/prometheus/rules/tests/, generated
  * by rule-tests.ts): each alert pending for its real `for:`, then firing with its labels and
- * rendered annotations; nothing firing at steady state. (validators/alert-rules-offline.ts runs
+ * rendered annotations; nothing firing at steady state. (validators/alert-rules-offline/ runs
  * the same tests as a check.)
  */
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -3,13 +3,15 @@
  * The committed files under stack/prometheus/rules/ are this output (generate-rules.ts writes them).
  */
 import { stringify } from 'yaml';
+import { scaleDuration } from './durations.ts';
+import { scaleExpr } from './expressions.ts';
 import { ALERT_RULES, DEFAULT_RULE_GROUP, RECORDING_RULES } from './rules.ts';
 import type { AlertRuleDef, Phase, RecordingRuleDef } from './types.ts';
 
 export interface RenderRulesOptions {
   /**
-   * Multiplies every `for:` duration and every range window (`[5m]`, `[1h]`, subquery ranges) in the
-   * expressions; 1/30 turns 5m into 10s (the time-compressed profile). Rule names are untouched. The
+   * Multiplies every `for:` duration and every range window (`[5m]`, `[1h]`, subquery ranges and
+   * steps, offsets) in the expressions (scaleExpr, catalog/expressions.ts); 1/30 turns 5m into 10s (the time-compressed profile). Rule names are untouched. The
    * caller must scrape and evaluate often enough for the shortened windows (at least 2 samples each).
    */
   timeScale?: number;
@@ -24,60 +26,6 @@ export const RULE_FILES = {
 } as const;
 
 const ALERT_GROUP = 'phoenix_alerts';
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-  y: 365 * 86_400_000,
-};
-const DURATION = /^(?:\d+(?:ms|[smhdwy]))+$/;
-const DURATION_PART = /(\d+)(ms|[smhdwy])/g;
-/** Units used when printing, largest first (Prometheus accepts compound durations like 1m30s). */
-const PRINT_UNITS = ['d', 'h', 'm', 's'] as const;
-
-export function parseDurationMs(duration: string): number {
-  if (!DURATION.test(duration)) throw new Error(`not a Prometheus duration: "${duration}"`);
-  let total = 0;
-  for (const [, n, unit] of duration.matchAll(DURATION_PART)) total += Number(n) * (UNIT_MS[unit ?? ''] ?? 0);
-  return total;
-}
-
-export function formatDurationMs(ms: number): string {
-  let rest = Math.round(ms / 1_000) * 1_000;
-  if (rest === 0) return '0s';
-  let out = '';
-  for (const unit of PRINT_UNITS) {
-    const size = UNIT_MS[unit] ?? 1;
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}
-
-/** Scales a duration, rounding to whole seconds; `minMs` keeps range windows from vanishing. */
-export function scaleDuration(duration: string, factor: number, minMs = 0): string {
-  if (factor === 1) return duration;
-  return formatDurationMs(Math.max(minMs, parseDurationMs(duration) * factor));
-}
-
-const RANGE = /\[([0-9a-z]+)(?::([0-9a-z]*))?\]/g;
-
-/** Scales the range windows (and subquery ranges and resolutions) of a PromQL expression. */
-export function scaleExpr(expr: string, factor: number): string {
-  if (factor === 1) return expr;
-  return expr.replace(RANGE, (_all, range: string, step: string | undefined) => {
-    const scaled = scaleDuration(range, factor, 1_000);
-    if (step === undefined) return `[${scaled}]`;
-    return step === '' ? `[${scaled}:]` : `[${scaled}:${scaleDuration(step, factor, 1_000)}]`;
-  });
-}
 
 function inPhase(phase: Phase, options: RenderRulesOptions): boolean {
   return options.maxPhase === undefined || phase <= options.maxPhase;

@@ -8,7 +8,8 @@
  */
 import { stringify } from 'yaml';
 import { ALERT_RULES, alertByName } from './rules.ts';
-import { alertRuleGroups, formatDurationMs, parseDurationMs, recordingRuleGroups } from './render-rules.ts';
+import { formatDurationMs, parseDurationMs } from './durations.ts';
+import { alertRuleGroups, recordingRuleGroups } from './render-rules.ts';
 import type { AlertRuleDef } from './types.ts';
 
 /** Repository-relative directory of the generated rule unit tests. */

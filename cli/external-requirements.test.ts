@@ -6,9 +6,9 @@ import { HarnessError, parseConfig } from '../core/index.ts';
 import type { ValidatorName } from '../validators/index.ts';
 import { missingForExternalRun } from './external-requirements.ts';
 import { Progress } from './progress.ts';
-import { runExternalValidation } from './run-validation.ts';
+import { runExternalValidation } from './run-external-validation.ts';
 
-const ALL: ValidatorName[] = ['metrics', 'pipeline', 'traces', 'logs', 'dashboards', 'alertDrills'];
+const ALL: ValidatorName[] = ['metrics', 'pipeline', 'traces', 'logs', 'dashboards', 'alerts.drill'];
 const FULL = {
   prometheus: 'http://127.0.0.1:9',
   jaeger: 'http://127.0.0.1:9',

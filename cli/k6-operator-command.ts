@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { HarnessError, loadConfig, newRunId, SCENARIOS } from '../core/index.ts';
+import { HarnessError, loadConfig, newRunId } from '../core/index.ts';
+import { SCENARIO_NAMES } from '../scenarios/index.ts';
 import {
   buildK6OperatorManifests,
   bundleScenarioForK6,
@@ -131,7 +132,9 @@ export function registerK6OperatorCommand(program: Command): void {
       "write what `kubectl apply -f <dir>/` needs to run a scenario on k6-operator with N runners: the bundled scenario (ConfigMap), a TestRun, a results volume and how to collect each runner's raw output",
     )
     .addOption(
-      new Option('--scenario <name>', 'the scenario to run').choices([...SCENARIOS]).makeOptionMandatory(),
+      new Option('--scenario <name>', 'the scenario to run')
+        .choices([...SCENARIO_NAMES])
+        .makeOptionMandatory(),
     )
     .addOption(
       new Option('--parallelism <n>', 'number of k6 runner pods (each takes one execution segment)')

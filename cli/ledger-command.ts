@@ -7,7 +7,8 @@
  * refused (a duplicate request, a truncated, stopped or missing runner without --accept-partial).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { HarnessError, SCENARIOS } from '../core/index.ts';
+import { HarnessError } from '../core/index.ts';
+import { SCENARIO_NAMES } from '../scenarios/index.ts';
 import {
   compareWithHdrHistogram,
   describeHdrComparison,
@@ -99,10 +100,10 @@ export async function thresholdsCommand(options: ThresholdsOptions, write: Write
   const manifestPath = options.manifest ?? manifestPathFor(options.ledger);
   const manifest = await readRunnersManifest(manifestPath);
   const scenario = options.scenario ?? (manifest.scenario as ScenarioName | undefined);
-  if (scenario === undefined || !(SCENARIOS as readonly string[]).includes(scenario)) {
+  if (scenario === undefined || !(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
     throw new HarnessError('which scenario’s thresholds? the manifest does not say', {
       where: manifestPath,
-      hint: `pass --scenario (${SCENARIOS.join(', ')})`,
+      hint: `pass --scenario (${SCENARIO_NAMES.join(', ')})`,
     });
   }
   const env = Object.keys(options.env).length > 0 ? options.env : manifest.env;
@@ -148,7 +149,7 @@ export function registerLedgerCommands(program: Command): void {
       new Option(
         '--scenario <name>',
         "the runners' scenario: check each runner's iterations against its share",
-      ).choices([...SCENARIOS]),
+      ).choices([...SCENARIO_NAMES]),
     )
     .addOption(envOption().default({}))
     .option(
@@ -170,7 +171,9 @@ export function registerLedgerCommands(program: Command): void {
       'a ledger written by `ledger merge` (its .runners.json beside it)',
     )
     .addOption(
-      new Option('--scenario <name>', "whose thresholds (default: the manifest's)").choices([...SCENARIOS]),
+      new Option('--scenario <name>', "whose thresholds (default: the manifest's)").choices([
+        ...SCENARIO_NAMES,
+      ]),
     )
     .addOption(envOption().default({}))
     .option('--manifest <file>', 'the runners manifest (default: <ledger>.runners.json)')

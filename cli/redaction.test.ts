@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../core/index.ts';
-import { expandEnvReferences, parseConfig } from '../core/index.ts';
-import { REPORTERS } from '../reports/index.ts';
+import { REPORTER_NAMES, expandEnvReferences, parseConfig } from '../core/index.ts';
 import { RunSecrets } from '../stack/index.ts';
 import { evaluateGate } from '../validators/index.ts';
 import { buildRunReport } from './report-builder.ts';
-import type { ValidationRun } from './run-validation.ts';
+import type { ValidationRun } from './validation-run.ts';
 import { writeReports } from './write-reports.ts';
 
 // Secrets in every place a run can carry them.
@@ -106,7 +105,7 @@ describe('no credential reaches an output', () => {
     const report = await buildRunReport(run, { config });
     let stdout = '';
     const summary = join(dir, 'github-summary.md');
-    const outcome = await writeReports(report, Object.keys(REPORTERS) as (keyof typeof REPORTERS)[], dir, {
+    const outcome = await writeReports(report, REPORTER_NAMES, dir, {
       env: { GITHUB_STEP_SUMMARY: summary },
       stdout: { isTTY: false, write: (chunk: string) => ((stdout += chunk), true) },
     });

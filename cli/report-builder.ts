@@ -10,7 +10,8 @@ import {
   type RunReport,
 } from '../reports/index.ts';
 import type { MetricInventory } from '../validators/index.ts';
-import { engineLabel, type ValidationRun } from './run-validation.ts';
+import { engineLabel } from './run-validation.ts';
+import type { ValidationRun } from './validation-run.ts';
 
 type PerFlow = Record<string, { sent?: number; traced?: number; logged?: number; counted?: number }>;
 

@@ -10,7 +10,7 @@ import { RULE_FILES } from '../catalog/index.ts';
 import { LOOPBACK, parseConfig } from '../core/index.ts';
 import { alertmanagerConfig, PRODUCTION_TIMING } from '../stack/index.ts';
 import { Progress } from './progress.ts';
-import { runExternalValidation } from './run-validation.ts';
+import { runExternalValidation } from './run-external-validation.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -68,7 +68,7 @@ const run = (rules?: string[]) =>
     }),
     phase: 4,
     ledgerPath: undefined,
-    validators: ['alertRulesOffline'],
+    validators: ['alerts.offline'],
     ...(rules ? { rules } : {}),
     progress: new Progress(),
   });

@@ -5,8 +5,7 @@ import {
   HarnessError,
   LOAD_ENGINES,
   LOG_STORES,
-  REPORTERS,
-  SCENARIOS,
+  REPORTER_NAMES,
   assertStackChoice,
   loadConfig,
   parseConfig,
@@ -14,6 +13,7 @@ import {
   type HarnessConfig,
 } from '../core/index.ts';
 import type { ScenarioName } from '../load/index.ts';
+import { SCENARIO_NAMES } from '../scenarios/index.ts';
 import {
   compareWithBaseline,
   createReporters,
@@ -27,13 +27,11 @@ import { EXIT, parsePhase } from './options.ts';
 import { RunInterrupt } from './interrupt.ts';
 import { Progress } from './progress.ts';
 import { buildRunReport } from './report-builder.ts';
-import {
-  parseInjection,
-  runExternalValidation,
-  runValidation,
-  type InjectedFault,
-  type ValidationRun,
-} from './run-validation.ts';
+import type { InjectedFault } from '../api/index.ts';
+import { parseInjection } from './inject-option.ts';
+import { runExternalValidation } from './run-external-validation.ts';
+import { runValidation } from './run-validation.ts';
+import type { ValidationRun } from './validation-run.ts';
 import { writeReports } from './write-reports.ts';
 
 interface ValidateOptions {
@@ -62,10 +60,10 @@ export function parseReporters(value: string): ReporterEntry[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
+  const unknown = names.filter((n) => !(REPORTER_NAMES as readonly string[]).includes(n));
   if (unknown.length)
     throw new InvalidArgumentError(
-      `unknown reporter(s) ${unknown.join(', ')}; available: ${REPORTERS.join(', ')}`,
+      `unknown reporter(s) ${unknown.join(', ')}; available: ${REPORTER_NAMES.join(', ')}`,
     );
   return names as ReporterEntry[];
 }
@@ -109,7 +107,7 @@ export function registerValidateCommand(program: Command): void {
         'rollout phase gate (1..4); default: the highest phase the config declares',
       ).argParser(parsePhase),
     )
-    .addOption(new Option('--scenario <name>', 'k6 scenario').choices([...SCENARIOS]))
+    .addOption(new Option('--scenario <name>', 'k6 scenario').choices([...SCENARIO_NAMES]))
     .addOption(
       new Option('--stack <runner>', 'where the stack runs').choices(['local', 'docker', 'external']),
     )
@@ -160,7 +158,7 @@ export function registerValidateCommand(program: Command): void {
     )
     .option(
       '--reporter <names>',
-      `comma-separated reporters (default: the config's): ${REPORTERS.join(', ')}`,
+      `comma-separated reporters (default: the config's): ${REPORTER_NAMES.join(', ')}`,
       parseReporters,
     )
     .option(
@@ -307,7 +305,7 @@ export function registerValidateCommand(program: Command): void {
     .command('report')
     .description('re-render the reports of an earlier run from its report.json')
     .argument('<report.json>', 'a report written by the json reporter')
-    .option('--reporter <names>', `comma-separated reporters: ${REPORTERS.join(', ')}`, parseReporters)
+    .option('--reporter <names>', `comma-separated reporters: ${REPORTER_NAMES.join(', ')}`, parseReporters)
     .option('--out <dir>', 'where to write (default: the report file’s folder)')
     .action(async (path: string, options: { reporter?: ReporterEntry[]; out?: string }) => {
       const saved = await readRunReport(path);

@@ -2,21 +2,28 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { SCENARIO_NAMES } from '../scenarios/index.ts';
 import { ConfigError } from './errors.ts';
 import { rememberSecret } from './secrets.ts';
 
 export const STACK_RUNNERS = ['local', 'docker', 'external'] as const;
-export const SCENARIOS = ['smoke', 'load', 'stress', 'spike', 'soak'] as const;
-export const REPORTERS = ['html', 'json', 'junit', 'console', 'github'] as const;
+/** The reporter names a config may list; reports/registry.ts must have a factory for each (checked by tsc). */
+export const REPORTER_NAMES = ['html', 'json', 'junit', 'console', 'github'] as const;
 export const PHASES = [1, 2, 3, 4] as const;
 /** Log stores the logs checks speak to: VictoriaLogs (LogsQL, embedded) or Loki (LogQL, where the user has it). */
 export const LOG_STORES = ['victorialogs', 'loki'] as const;
 /** Who sends the load: k6 when a binary is found (`auto`), the in-process engine (`node`), or k6 only. */
 export const LOAD_ENGINES = ['auto', 'node', 'k6'] as const;
+/**
+ * The target label naming the Phoenix service behind a scrape target: the harness's Prometheus puts
+ * it on the fleet's targets (never `service`: the metrics carry their own), the validators group
+ * series by it, and it is the default of an external stack's `serviceLabel`.
+ */
+export const SERVICE_LABEL = 'phoenix_service';
 
 const reporterEntry = z.union([
-  z.enum(REPORTERS),
-  z.tuple([z.enum(REPORTERS), z.record(z.string(), z.unknown())]),
+  z.enum(REPORTER_NAMES),
+  z.tuple([z.enum(REPORTER_NAMES), z.record(z.string(), z.unknown())]),
 ]);
 
 /** Endpoints and credentials of an existing stack (`--stack external`); nothing is started. */
@@ -36,7 +43,7 @@ const externalStackSchema = z
     otelCollector: z.url().optional(),
     otelCollectorMetrics: z.url().optional(),
     /** The label naming the service that exposes a series (the harness's own fleet uses phoenix_service). */
-    serviceLabel: z.string().min(1).default('phoenix_service'),
+    serviceLabel: z.string().min(1).default(SERVICE_LABEL),
     /**
      * Prometheus job names where staging's differ from the embedded stack's (`opentelemetry-collector`,
      * `jaeger`, the log store's kind, `phoenix-services`): the pipeline checks look for the
@@ -124,7 +131,7 @@ export const harnessConfigSchema = z
       .prefault({}),
     load: z
       .object({
-        scenario: z.enum(SCENARIOS).default('smoke'),
+        scenario: z.enum(SCENARIO_NAMES).default('smoke'),
         /** Target arrival rate (requests/s); default: the scenario's own (smoke 2/s, load 20/s…). */
         rate: z.number().positive().optional(),
         /** k6 duration; default: the scenario's own (smoke 10s, load 1m…). */

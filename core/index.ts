@@ -17,7 +17,7 @@ export { newRunId } from './run-id.ts';
 export { forEachConcurrent } from './concurrency.ts';
 export { untilAborted } from './abort.ts';
 export { Teardown } from './teardown.ts';
-export { ledgerFromEntries } from './ledger.ts';
+export { ledgerFromEntries, ledgerEntrySchema, LEDGER_FLOWS } from './ledger.ts';
 export type { LedgerEntry, LedgerSource, AccountingRow } from './ledger.ts';
 export { CHECK_FAMILIES } from './check-result.ts';
 export type { CheckResult, CheckFamily, CheckStatus, CheckEvidence, Check } from './check-result.ts';
@@ -29,10 +29,10 @@ export {
   describeConfigIssue,
   harnessConfigSchema,
   STACK_RUNNERS,
-  SCENARIOS,
-  REPORTERS,
+  REPORTER_NAMES,
   LOG_STORES,
   LOAD_ENGINES,
+  SERVICE_LABEL,
   assertStackChoice,
   PHASES,
 } from './config.ts';

@@ -15,13 +15,14 @@ export type {
   EngineSelection,
   RunScenarioOptions,
   ScenarioRun,
-  ScenarioName,
   ThresholdFailure,
   K6Summary,
   LoadEngineChoice,
   LoadEngineName,
 } from './run-scenario.ts';
 export { K6_THRESHOLDS_FAILED } from './run-scenario.ts';
+/** One of scenarios/<name>.ts: the type of runScenario's `scenario`. */
+export type { ScenarioName } from '../scenarios/index.ts';
 export {
   k6ContainerDefinition,
   k6VersionFromImage,
@@ -33,16 +34,8 @@ export { runEngine, executionTuple } from './engine/engine.ts';
 export type { EngineOptions } from './engine/engine.ts';
 export { runEngineProcess, engineProcessArguments } from './engine/spawn.ts';
 export type { EngineProcessOptions } from './engine/spawn.ts';
-export {
-  readLedger,
-  convertK6Output,
-  describeConversion,
-  ledgerRecordSchema,
-  ledgerRecordFromPoint,
-  LEDGER_FLOWS,
-  LEDGER_METADATA,
-} from './ledger.ts';
-export type { Ledger, LedgerRecord, LedgerConversion } from './ledger.ts';
+export { readLedger, convertK6Output, describeConversion, ledgerEntryFromPoint } from './ledger.ts';
+export type { LedgerConversion } from './ledger.ts';
 export { RequestLoop, drillTraffic } from './request-loop.ts';
 export type { DrillTrafficOptions, DrillTrafficStats } from './request-loop.ts';
 export { bundleScenarioForK6 } from './k6-operator/bundle.ts';

@@ -13,46 +13,14 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { z } from 'zod';
-import type { FlowName } from '../catalog/index.ts';
-import { describeError, HarnessError } from '../core/index.ts';
-
-export const LEDGER_FLOWS = [
-  'plan_and_execute',
-  'kb_query',
-  'llm_generate',
-] as const satisfies readonly FlowName[];
-
-export const ledgerRecordSchema = z
-  .object({
-    /** W3C trace id the request carried in `traceparent` (32 lowercase hex). */
-    traceId: z.string().regex(/^[0-9a-f]{32}$/),
-    /** `X-Correlation-ID`: `<run id>-<vu>-<iteration>[-<n>]`. */
-    correlationId: z.string().min(1),
-    flow: z.enum(LEDGER_FLOWS),
-    /** HTTP status; 0 when no answer came (refused, reset, timed out: see errorCode). */
-    status: z.number().int().min(0),
-    /** When the VU issued the request, epoch milliseconds (the script's clock). */
-    startMs: z.number().int().nonnegative(),
-    /** k6's http_req_duration: sending + waiting + receiving, in milliseconds. */
-    durationMs: z.number().nonnegative(),
-    /** k6's error code for a failed request (https://grafana.com/docs/k6/latest/javascript-api/error-codes/). */
-    errorCode: z.number().int().optional(),
-    /** Which load generator sent it, in a ledger merged from several (`phx-harness ledger merge`). */
-    runner: z.string().min(1).optional(),
-  })
-  .strict();
-
-export type Ledger = z.infer<typeof ledgerRecordSchema>;
-/** Alias: one ledger line. */
-export type LedgerRecord = Ledger;
-
-/** Metadata keys scenarios/lib/request.ts sets on each flow request's samples (k6 cannot import this file). */
-export const LEDGER_METADATA = {
-  traceId: 'trace_id',
-  correlationId: 'correlation_id',
-  startedMs: 'started_ms',
-} as const;
+import {
+  describeError,
+  HarnessError,
+  LEDGER_FLOWS,
+  ledgerEntrySchema,
+  type LedgerEntry,
+} from '../core/index.ts';
+import { LEDGER_METADATA } from '../scenarios/index.ts';
 
 export interface LedgerConversion {
   ledgerPath: string;
@@ -84,12 +52,12 @@ interface K6Point {
 const DURATION_PREFIX = '{"metric":"http_req_duration","type":"Point"';
 const REQS_PREFIX = '{"metric":"http_reqs","type":"Point"';
 
-function isFlow(value: string | undefined): value is Ledger['flow'] {
+function isFlow(value: string | undefined): value is LedgerEntry['flow'] {
   return value !== undefined && (LEDGER_FLOWS as readonly string[]).includes(value);
 }
 
 /** One k6 `http_req_duration` point → a ledger record, or undefined when it is not a traced flow request. */
-export function ledgerRecordFromPoint(point: K6Point): Ledger | undefined {
+export function ledgerEntryFromPoint(point: K6Point): LedgerEntry | undefined {
   const tags = point.data?.tags ?? {};
   const metadata = point.data?.metadata ?? {};
   const traceId = metadata[LEDGER_METADATA.traceId];
@@ -97,7 +65,7 @@ export function ledgerRecordFromPoint(point: K6Point): Ledger | undefined {
   if (!isFlow(tags['flow']) || traceId === undefined || correlationId === undefined) return undefined;
   const startMs = Number(metadata[LEDGER_METADATA.startedMs]);
   const durationMs = point.data?.value ?? 0;
-  const record: Ledger = {
+  const record: LedgerEntry = {
     traceId,
     correlationId,
     flow: tags['flow'],
@@ -155,7 +123,7 @@ export async function convertK6Output(rawPath: string, ledgerPath: string): Prom
         else stats.otherRequests += 1;
         continue;
       }
-      const record = ledgerRecordFromPoint(point);
+      const record = ledgerEntryFromPoint(point);
       if (record === undefined) {
         if (isFlow(flow)) stats.untraced += 1;
         continue;
@@ -180,7 +148,7 @@ export async function convertK6Output(rawPath: string, ledgerPath: string): Prom
 }
 
 /** Reads a ledger.jsonl line by line, validating each record; a bad line names its number. */
-export async function* readLedger(path: string): AsyncGenerator<Ledger> {
+export async function* readLedger(path: string): AsyncGenerator<LedgerEntry> {
   let lineNumber = 0;
   for await (const line of openLines(path)) {
     lineNumber += 1;
@@ -193,7 +161,7 @@ export async function* readLedger(path: string): AsyncGenerator<Ledger> {
         where: path,
       });
     }
-    const parsed = ledgerRecordSchema.safeParse(raw);
+    const parsed = ledgerEntrySchema.safeParse(raw);
     if (!parsed.success) {
       const issues = parsed.error.issues
         .map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`)

@@ -12,7 +12,8 @@ import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { childEnv, describeError, HarnessError, type SCENARIOS } from '../core/index.ts';
+import { childEnv, describeError, HarnessError } from '../core/index.ts';
+import type { ScenarioName } from '../scenarios/index.ts';
 import { runEngineProcess } from './engine/spawn.ts';
 import { executionTuple } from './engine/engine.ts';
 import { equalSplitSequence, parseExecutionSegment } from './engine/segment.ts';
@@ -52,9 +53,6 @@ export {
 export type { K6Summary, LoadEngineChoice, LoadEngineName, ScenarioRun };
 export type { WorkerRun } from './scenario-run.ts';
 export type { ThresholdFailure } from './scenario-run.ts';
-
-/** One of scenarios/<name>.ts (core's list, shared with harness.config.ts). */
-export type ScenarioName = (typeof SCENARIOS)[number];
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUTPUT_TAIL_LINES = 40;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SERVICE_NAMES, type ServiceName } from '../catalog/index.ts';
+import { isJsonObject } from './json-object.ts';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const rate = z.number().min(0).max(1);
@@ -58,14 +59,12 @@ export interface FaultContext {
 export type FaultParseResult =
   { ok: true; fault: Fault } | { ok: false; error: string; field?: string; available?: readonly string[] };
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const isFaultName = (name: string): name is FaultName => Object.hasOwn(FAULT_DEFS, name);
 
 /** Validates `{ name, ...params }` for one service; the error text names the field at fault. */
 export function parseFault(input: unknown, ctx: FaultContext): FaultParseResult {
-  if (!isRecord(input)) return { ok: false, error: 'expected a JSON object { "name": <fault>, ...params }' };
+  if (!isJsonObject(input))
+    return { ok: false, error: 'expected a JSON object { "name": <fault>, ...params }' };
   const { name, ...rest } = input;
   if (typeof name !== 'string')
     return { ok: false, error: 'missing "name"', field: 'name', available: FAULT_NAMES };

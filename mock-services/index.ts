@@ -1,5 +1,5 @@
 /** The mock Phoenix fleet: 14 instrumented services and their fault-injection API (docs/fleet-api.md). */
-export { startFleet, CONTAINER_PORT, SCRAPE_SERVICE_LABEL } from './start-fleet.ts';
+export { startFleet, CONTAINER_PORT } from './start-fleet.ts';
 export type { FleetOptions, StartedFleet, FleetServiceInfo, FleetScrapeTargetGroup } from './start-fleet.ts';
 export { FAULT_NAMES, FAULT_DEFS, parseFault } from './fault-set.ts';
 export type { Fault, FaultName } from './fault-set.ts';

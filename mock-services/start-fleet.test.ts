@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_LEVELS, LOG_SCHEMA, SERVICE_NAMES, type ServiceName } from '../catalog/index.ts';
-import { HarnessError, LOOPBACK } from '../core/index.ts';
+import { HarnessError, LOOPBACK, SERVICE_LABEL } from '../core/index.ts';
 import { sumOf } from './prometheus-text.ts';
-import { SCRAPE_SERVICE_LABEL, startFleet, type StartedFleet } from './start-fleet.ts';
+import { startFleet, type StartedFleet } from './start-fleet.ts';
 import { postJson, scrape, traceparent } from './testing.ts';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -62,7 +62,7 @@ describe('startFleet', () => {
     expect(targets).toHaveLength(14);
     expect(targets[0]).toEqual({
       targets: [`127.0.0.1:${fleet.services.get('orchestrator-service')!.port}`],
-      labels: { [SCRAPE_SERVICE_LABEL]: 'orchestrator-service' },
+      labels: { [SERVICE_LABEL]: 'orchestrator-service' },
     });
   });
 

@@ -2,15 +2,12 @@ import { availableParallelism } from 'node:os';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SERVICE_NAMES, callTargets, type MetricDef, type ServiceName } from '../catalog/index.ts';
-import { HarnessError, LOOPBACK, isPortFree } from '../core/index.ts';
+import { HarnessError, LOOPBACK, SERVICE_LABEL, isPortFree } from '../core/index.ts';
 import type { Fault, FaultName } from './fault-set.ts';
 import { LocalServiceHost, type HostSettings, type ServiceHost, type ServiceInfo } from './service-host.ts';
 import { WorkerServiceHost } from './worker-service-host.ts';
 
 export { CONTAINER_PORT } from './service-host.ts';
-
-/** Target label naming the service behind a scrape target (never `service`: the metrics carry their own). */
-export const SCRAPE_SERVICE_LABEL = 'phoenix_service';
 
 /**
  * Relative CPU cost of each service per plan_and_execute (server handling + calls it makes), for
@@ -220,7 +217,7 @@ class Fleet implements StartedFleet {
     const targetHost = this.host === '0.0.0.0' || this.host === '::' ? LOOPBACK : this.host;
     return [...this.services].map(([name, s]) => ({
       targets: [`${targetHost}:${s.port}`],
-      labels: { [SCRAPE_SERVICE_LABEL]: name },
+      labels: { [SERVICE_LABEL]: name },
     }));
   }
 

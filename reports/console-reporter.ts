@@ -4,7 +4,7 @@ import { gateHolds, gateLine, waiverLines } from './gate-text.ts';
 import { interruptedLine } from './interrupted-text.ts';
 import type { ReportedCheck, RunReport } from './model.ts';
 import { parseReporterOptions } from './reporter-options.ts';
-import type { Reporter, ReporterContext } from './reporter.ts';
+import type { Reporter, ReporterContext } from './reporter-contract.ts';
 
 export const consoleReporterOptionsSchema = z.strictObject({
   /** Which checks the table lists: all of them (default), or only those that did not pass. */

@@ -7,7 +7,7 @@ import { formatEvidenceText } from './evidence-text.ts';
 import type { ReportedCheck, RunReport } from './model.ts';
 import { writeFileAtomic } from './output-file.ts';
 import { parseReporterOptions } from './reporter-options.ts';
-import type { Reporter, ReporterContext } from './reporter.ts';
+import type { Reporter, ReporterContext } from './reporter-contract.ts';
 
 export const githubReporterOptionsSchema = z.strictObject({
   /** Used when $GITHUB_STEP_SUMMARY is not set (outside GitHub Actions); default `<outDir>/summary.md`. */

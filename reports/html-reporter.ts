@@ -6,17 +6,13 @@ import { SafeHtml, html, jaegerTraceUrl, link, prometheusGraphUrl } from './html
 import { redactSecrets, type ReportedCheck, type ReportLinks, type RunReport } from './model.ts';
 import { resolveOutputFile, writeFileAtomic } from './output-file.ts';
 import { parseReporterOptions } from './reporter-options.ts';
-import type { Reporter, ReporterContext } from './reporter.ts';
-import {
-  drillScaleMs,
-  drillTimeline,
-  formatCount,
-  formatMs,
-  funnelChart,
-  latencyHistogramChart,
-  latencyOverTimeChart,
-  throughputChart,
-} from './svg-charts.ts';
+import type { Reporter, ReporterContext } from './reporter-contract.ts';
+import { drillScaleMs, drillTimeline } from './charts/drill-timeline.ts';
+import { formatCount, formatMs } from './charts/format.ts';
+import { funnelChart } from './charts/funnel.ts';
+import { latencyHistogramChart } from './charts/histogram.ts';
+import { latencyOverTimeChart } from './charts/latency.ts';
+import { throughputChart } from './charts/throughput.ts';
 
 export const htmlReporterOptionsSchema = z.strictObject({ outputFile: z.string().min(1).optional() });
 export type HtmlReporterOptions = z.input<typeof htmlReporterOptionsSchema>;

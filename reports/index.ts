@@ -20,27 +20,22 @@ export type {
   ComponentVersion,
   ReportLinks,
 } from './model.ts';
+export { createReporters } from './registry.ts';
+export type { ReporterName, ReporterEntry, ReporterOptions } from './registry.ts';
+export type {
+  Reporter,
+  ReporterContext,
+  ReporterOutput,
+  RunStartInfo,
+  NamedReporter,
+  TextOutput,
+} from './reporter-contract.ts';
 export {
-  REPORTERS,
-  createReporters,
   ReporterMultiplexer,
   describeReporterFailures,
   DEFAULT_REPORTER_HOOK_TIMEOUT_MS,
-} from './reporter.ts';
-export type {
-  Reporter,
-  ReporterName,
-  ReporterEntry,
-  ReporterOptions,
-  ReporterContext,
-  ReporterOutput,
-  ReporterFailure,
-  ReporterHook,
-  RunStartInfo,
-  RunEndOutcome,
-  NamedReporter,
-  TextOutput,
-} from './reporter.ts';
+} from './multiplexer.ts';
+export type { ReporterFailure, ReporterHook, RunEndOutcome } from './multiplexer.ts';
 export { OUTPUT_FILE_ENV, DEFAULT_OUTPUT_FILE, resolveOutputFile } from './output-file.ts';
 export { jsonReporter, readRunReport, parseRunReport, serializeRunReport } from './json-reporter.ts';
 export type { JsonReporterOptions } from './json-reporter.ts';

@@ -4,7 +4,7 @@ import { HarnessError } from '../core/index.ts';
 import { RUN_REPORT_SCHEMA_VERSION, redactSecrets, runReportSchema, type RunReport } from './model.ts';
 import { resolveOutputFile, writeFileAtomic } from './output-file.ts';
 import { parseReporterOptions } from './reporter-options.ts';
-import type { Reporter, ReporterContext } from './reporter.ts';
+import type { Reporter, ReporterContext } from './reporter-contract.ts';
 
 export const jsonReporterOptionsSchema = z.strictObject({ outputFile: z.string().min(1).optional() });
 export type JsonReporterOptions = z.input<typeof jsonReporterOptionsSchema>;

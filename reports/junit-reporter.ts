@@ -8,7 +8,7 @@ import { interruptedLine } from './interrupted-text.ts';
 import type { ReportedCheck, RunReport } from './model.ts';
 import { resolveOutputFile, writeFileAtomic } from './output-file.ts';
 import { parseReporterOptions } from './reporter-options.ts';
-import type { Reporter, ReporterContext } from './reporter.ts';
+import type { Reporter, ReporterContext } from './reporter-contract.ts';
 
 export const junitReporterOptionsSchema = z.strictObject({
   outputFile: z.string().min(1).optional(),

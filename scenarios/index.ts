@@ -14,6 +14,7 @@ export { checksFor, FLOWS } from './lib/flows.ts';
 export type { FlowAnswer, FlowName, ScenarioFlow } from './lib/flows.ts';
 export { correlationId, flowHeaders, traceparent } from './lib/headers.ts';
 export { newRunId, newTraceIds } from './lib/ids.ts';
+export { LEDGER_METADATA } from './lib/ledger-metadata.ts';
 export { flowAnswer, planFlowRequest, RequestNumbering } from './lib/request.ts';
 export type { IterationPosition, PlannedRequest } from './lib/request.ts';
 export { pickFlow, SCENARIO_PROFILES, scenarioDefinition, SUMMARY_TREND_STATS } from './lib/scenario.ts';

@@ -23,6 +23,8 @@ export type {
 } from './fleet-containers.ts';
 export type { StartedStack, StartedComponent, ScrapeTargetGroup, RunnerKind } from './runners/types.ts';
 export { WebhookSink } from './webhook-sink.ts';
+export { startProbeTarget, StartedProbeTarget } from './probe-target.ts';
+export type { ProbeTargetOptions } from './probe-target.ts';
 export type { RecordedNotification, WebhookAlert } from './webhook-sink.ts';
 export {
   onShutdown,

@@ -4,6 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { expressionDurations } from '../catalog/index.ts';
 import { DRILL_TIME_SCALE, profileTiming, writeRulesProfile } from './rules-profile.ts';
 
 const PROMTOOL = [
@@ -45,6 +46,19 @@ describe('writeRulesProfile', () => {
     expect(JSON.parse(readFileSync(join(profile.dir, 'profile.json'), 'utf8'))).toMatchObject({
       mutated: false,
     });
+  });
+
+  it('scales every window of every profile rule, read from the syntax tree, as a mapped production window', () => {
+    const profile = writeRulesProfile(join(tmp, 'windows'));
+    const scaled = new Set(Object.values(profile.mapping));
+    const windows = profile.ruleFiles
+      .flatMap(rules)
+      .flatMap((r) =>
+        expressionDurations(r.expr).filter((d) => d.role === 'range' || d.role === 'subquery-range'),
+      )
+      .map((d) => d.text);
+    expect(windows.length).toBeGreaterThan(0);
+    expect(windows.filter((w) => !scaled.has(w))).toEqual([]);
   });
 
   it('refuses a factor that would make the scrape interval a fraction of a second', () => {

@@ -1,7 +1,8 @@
 /**
  * The time-compressed rules profile the live alert drills run against: the catalog's recording and
- * alert rules rendered with ONE time factor applied to every `for:` duration and every range window
- * (catalog/render-rules.ts), and a StackTiming whose scrape and evaluation intervals are scaled by
+ * alert rules rendered with ONE time factor applied to every `for:` duration, range window, subquery
+ * range and step, and offset (catalog/render-rules.ts; scaleExpr in catalog/expressions.ts reads them
+ * from the PromQL syntax tree, so a `[5m]` inside a label matcher's string is left alone), and a StackTiming whose scrape and evaluation intervals are scaled by
  * the same factor, so a shortened window still holds as many samples as in production.
  *
  * The factor is 1/15 (DRILL_TIME_SCALE). Why not 1/30: the scrape interval would be 0.5 s, and
@@ -21,6 +22,7 @@ import { parse, stringify } from 'yaml';
 import {
   ALERT_RULES,
   RECORDING_RULES,
+  expressionDurations,
   parseDurationMs,
   renderAlertRules,
   renderRecordingRules,
@@ -94,9 +96,10 @@ export function profileTiming(timeScale: number): StackTiming {
   };
 }
 
-const RANGE = /\[([0-9a-z]+)(?::[0-9a-z]*)?\]/g;
-
-/** Every `for:` and range window of the rules (of phases ≤ maxPhase), production → profile. */
+/**
+ * Every `for:` and range window (subquery ranges included) of the rules of phases ≤ maxPhase,
+ * production → profile; the windows are read from each expression's syntax tree (expressionDurations).
+ */
 export function durationMapping(timeScale: number, maxPhase?: Phase): Record<string, string> {
   const inPhase = (p: Phase) => maxPhase === undefined || p <= maxPhase;
   const alerts = ALERT_RULES.filter((a) => inPhase(a.phase));
@@ -106,7 +109,11 @@ export function durationMapping(timeScale: number, maxPhase?: Phase): Record<str
   ];
   const durations = new Set<string>([
     ...alerts.map((a) => a.for),
-    ...exprs.flatMap((e) => [...e.matchAll(RANGE)].map((m) => m[1] ?? '')).filter(Boolean),
+    ...exprs.flatMap((e) =>
+      expressionDurations(e)
+        .filter((d) => d.role === 'range' || d.role === 'subquery-range')
+        .map((d) => d.text),
+    ),
   ]);
   const sorted = [...durations].sort((a, b) => parseDurationMs(a) - parseDurationMs(b));
   return Object.fromEntries(sorted.map((d) => [d, scaleDuration(d, timeScale, 1_000)]));

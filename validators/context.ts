@@ -109,7 +109,25 @@ export const DEFAULT_SCRAPE_JOBS: Omit<ScrapeJobs, 'logStore'> = {
   services: 'phoenix-services',
 };
 
-/** What every check receives. Checks never start or stop anything. */
+/**
+ * A scrape target serving one gauge per marked probe id (stack/probe-target.ts). The orchestration
+ * starts it on the stack's scrape target host; the pipeline probe only marks it and registers it.
+ */
+export interface ProbeTarget {
+  /** `host:port`, for Prometheus to scrape. */
+  readonly address: string;
+  /** The PromQL selector of the series `mark(probeId)` exposes. */
+  series(probeId: string): string;
+  mark(probeId: string): void;
+  unmark(probeId: string): void;
+  /** The listener's errors since it started. */
+  readonly errors: readonly string[];
+}
+
+/**
+ * What every check receives. Checks never start or stop anything: servers, the fleet's faults and
+ * drill traffic are started by the orchestration and handed in here (validators/no-side-effects.test.ts).
+ */
 export interface ValidationContext {
   runId: string;
   phase: Phase;
@@ -129,8 +147,8 @@ export interface ValidationContext {
   clients: BackendClients;
   /** How long telemetry may take to arrive before a check gives up (and reports the last value seen). */
   ingestTimeoutMs: number;
-  /** Address a harness-run scrape target binds to and advertises (127.0.0.1, or the Docker network gateway). */
-  scrapeTargetHost?: string;
+  /** The pipeline probe's scrape target, started and disposed by the orchestration (stack/probe-target.ts). */
+  probeTarget?: ProbeTarget;
   /** Registers extra scrape targets with Prometheus; absent for an external stack. */
   registerScrapeTargets?: (targets: { targets: string[]; labels?: Record<string, string> }[]) => void;
   /** Production-scale Prometheus rule files (globs allowed), for the offline alert-rule checks. */

@@ -171,6 +171,17 @@ describe('metricsCheck', () => {
     );
   });
 
+  it('does not take a failed scrape after the load for the final counts, and says so', async () => {
+    const prom = withKbQueryTraffic(healthyFleet(), 39);
+    // Scraped after the load stopped, but the scrape timed out: the last request was never counted.
+    Object.assign(prom.targetList[0] ?? {}, { health: 'down', lastError: 'context deadline exceeded' });
+    const r = await find(ctx(prom, ledger(40)), 'metrics.accounting');
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toMatch(
+      /orchestrator-service counted 39 kb_query requests with status 200, the ledger implies 40.*\(no final scrape seen: 1 targets, oldest scrape \S+, 1 not up\)/,
+    );
+  });
+
   it('fails presence naming a dropped metric and the service that should expose it', async () => {
     const prom = withKbQueryTraffic(healthyFleet(), 1);
     prom.data = prom.data.filter((s) => s.labels.__name__ !== 'phoenix_data_router_requests_total');

@@ -10,13 +10,11 @@ import {
   type Phase,
   type ServiceName,
 } from '../catalog/index.ts';
-import { describeLast, pollUntil, type CheckResult, type LedgerEntry } from '../core/index.ts';
+import { SERVICE_LABEL, describeLast, pollUntil, type CheckResult, type LedgerEntry } from '../core/index.ts';
 import type { PromRangeSeries, PrometheusApi } from './clients/index.ts';
 import { DEFAULT_SCRAPE_JOBS, type ValidationContext } from './context.ts';
 import { errorMessage, nothingExamined, result, skipped, type ResultBase } from './result.ts';
 
-/** The target label that names the service exposing a series (set by the harness's file_sd targets). */
-export const DEFAULT_SERVICE_LABEL = 'phoenix_service';
 const SCRAPE_LABELS = new Set(['__name__', 'job', 'instance', 'le', 'quantile']);
 const ENTRY_SERVICE: ServiceName = 'orchestrator-service';
 const REQUESTS_METRIC = 'phoenix_service_requests_total';
@@ -178,8 +176,10 @@ async function waitForFinalScrape(
   const outcome = await pollUntil({
     description: 'a scrape after the load stopped',
     probe: async () => (await prom.targets()).filter((t) => t.scrapePool === servicesJob),
+    // A scrape that failed (timed out on a busy machine) brings no counts: wait for one that succeeded.
     until: (targets) =>
-      targets.length > 0 && targets.every((t) => new Date(t.lastScrape).getTime() > after.getTime()),
+      targets.length > 0 &&
+      targets.every((t) => t.health === 'up' && new Date(t.lastScrape).getTime() > after.getTime()),
     timeoutMs,
     intervalMs: 500,
   });
@@ -187,7 +187,8 @@ async function waitForFinalScrape(
     ? undefined
     : describeLast(
         outcome,
-        (t) => `${t.length} targets, oldest scrape ${t.map((x) => x.lastScrape).sort()[0] ?? '-'}`,
+        (t) =>
+          `${t.length} targets, oldest scrape ${t.map((x) => x.lastScrape).sort()[0] ?? '-'}, ${t.filter((x) => x.health !== 'up').length} not up`,
       );
 }
 
@@ -212,7 +213,7 @@ export async function metricsCheck(ctx: ValidationContext): Promise<CheckResult[
   };
   const prom = ctx.clients.prometheus;
   if (!prom) return Object.values(ids).map((b) => skipped(b, 'needs the Prometheus endpoint'));
-  const serviceLabel = ctx.serviceLabel ?? DEFAULT_SERVICE_LABEL;
+  const serviceLabel = ctx.serviceLabel ?? SERVICE_LABEL;
   const limit = ctx.exampleLimit ?? 10;
   const guard = async (b: ResultBase, fn: () => Promise<CheckResult>): Promise<CheckResult> => {
     try {
@@ -398,7 +399,7 @@ async function labels(
       const mislabelled = new Map<string, number>();
       for (const s of series) {
         const names = Object.keys(s.metric).filter(
-          (l) => !SCRAPE_LABELS.has(l) && l !== DEFAULT_SERVICE_LABEL && l !== serviceLabel,
+          (l) => !SCRAPE_LABELS.has(l) && l !== SERVICE_LABEL && l !== serviceLabel,
         );
         // A service names itself in `service`: it must be the target Prometheus scraped the series from.
         const target = s.metric[serviceLabel];
@@ -520,10 +521,11 @@ async function naming(prom: PrometheusApi, b: ResultBase, limit: number): Promis
 }
 
 async function histograms(prom: PrometheusApi, b: ResultBase, limit: number): Promise<CheckResult> {
-  const [buckets, counts] = await Promise.all([
-    prom.query('{__name__=~"phoenix_.+_bucket"}'),
-    prom.query('{__name__=~"phoenix_.+_count"}'),
-  ]);
+  // One query for buckets and counts: Prometheus' head isolation shows it whole scrapes, where two
+  // queries could straddle a scrape and compare a bucket of one with the count of the next.
+  const both = await prom.query('{__name__=~"phoenix_.+_(bucket|count)"}');
+  const buckets = both.filter((s) => s.metric.__name__?.endsWith('_bucket'));
+  const counts = both.filter((s) => s.metric.__name__?.endsWith('_count'));
   const key = (metric: Record<string, string>, name: string) =>
     `${name}{${Object.entries(metric)
       .filter(([k]) => k !== '__name__' && k !== 'le')
@@ -725,7 +727,7 @@ export async function metricsOnEventCheck(ctx: ValidationContext): Promise<Check
   );
   const prom = ctx.clients.prometheus;
   if (!prom) return [skipped(b, 'needs the Prometheus endpoint')];
-  const serviceLabel = ctx.serviceLabel ?? DEFAULT_SERVICE_LABEL;
+  const serviceLabel = ctx.serviceLabel ?? SERVICE_LABEL;
   const limit = ctx.exampleLimit ?? 10;
   const onEvent = [
     ...new Map(

@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Gauge, Registry } from 'prom-client';
-import { LOOPBACK, describeLast, pollUntil, type CheckResult } from '../core/index.ts';
+import { describeLast, pollUntil, type CheckResult } from '../core/index.ts';
 import type { ValidationContext } from './context.ts';
 import { errorMessage, result, skipped, type ResultBase } from './result.ts';
 
@@ -21,9 +18,10 @@ const base = (id: string, title: string): ResultBase => ({
 /**
  * End-to-end probe of the monitoring pipeline itself: one span and one log record (carrying the
  * span's trace id) sent to the Collector, one metric exposed for Prometheus to scrape, one alert
- * posted to Alertmanager; each must come out of the backend that stores it.
+ * posted to Alertmanager; each must come out of the backend that stores it. Each leg examines the
+ * one probe item it sent: `examined` is 1 when it arrived, 0 when not. The metric leg's scrape
+ * target is handed in (`ctx.probeTarget`): the probe starts nothing itself.
  */
-/** Each leg examines the one probe item it sent: `examined` is 1 when it arrived, 0 when not. */
 export async function pipelineProbe(ctx: ValidationContext): Promise<CheckResult[]> {
   const traceId = hex(16);
   const spanId = hex(8);
@@ -164,46 +162,22 @@ async function logLeg(
 async function metricLeg(ctx: ValidationContext, probeId: string): Promise<CheckResult> {
   const b = base('metric', 'A metric exposed for scraping is queryable in Prometheus');
   const { prometheus } = ctx.clients;
+  const { registerScrapeTargets, probeTarget } = ctx;
   if (!prometheus) return skipped(b, 'needs the Prometheus endpoint');
-  if (!ctx.registerScrapeTargets)
+  if (!registerScrapeTargets)
     return skipped(b, 'the stack is external: the harness cannot add a scrape target');
-  // The probe's own instrument: a registry of its own (never prom-client's global one), served briefly.
-  const registry = new Registry();
-  new Gauge({
-    name: 'harness_pipeline_probe_info',
-    help: 'Pipeline probe marker',
-    labelNames: ['probe_id'],
-    registers: [registry],
-  }).set({ probe_id: probeId }, 1);
-  const server = createServer((_req, res) => {
-    registry.metrics().then(
-      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
-      (error: Error) => res.writeHead(500).end(error.message),
-    );
-  });
-  const host = ctx.scrapeTargetHost ?? LOOPBACK;
-  // The listener's errors are this leg's result, never an uncaught 'error' event.
-  let serverError: string | undefined;
-  server.on('error', (error) => (serverError = error.message));
-  const bound = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(0, host, () => resolve(true));
-  });
-  if (!bound)
-    return result(b, 'error', {
-      expected: `a probe metrics listener on ${host}`,
-      observed: serverError ?? 'no listener',
-      message: `the probe's metrics listener could not listen on ${host}: ${serverError ?? 'unknown error'}`,
-    });
-  const target = `${host}:${(server.address() as AddressInfo).port}`;
-  const promql = `harness_pipeline_probe_info{probe_id="${probeId}"}`;
+  if (!probeTarget)
+    return skipped(b, 'needs the probe scrape target (ctx.probeTarget) the orchestration starts');
+  const promql = probeTarget.series(probeId);
   const evidence = {
     promql: [promql],
     urls: [`${prometheus.baseUrl}/graph?g0.expr=${encodeURIComponent(promql)}`],
   };
   const started = Date.now();
+  const errorsBefore = probeTarget.errors.length;
   try {
-    ctx.registerScrapeTargets([{ targets: [target], labels: { probe: 'pipeline' } }]);
+    probeTarget.mark(probeId);
+    registerScrapeTargets([{ targets: [probeTarget.address], labels: { probe: 'pipeline' } }]);
     const outcome = await pollUntil({
       description: 'probe metric in Prometheus',
       probe: () => prometheus.query(promql),
@@ -223,18 +197,18 @@ async function metricLeg(ctx: ValidationContext, probeId: string): Promise<Check
       });
     }
     const last = describeLast(outcome, (s) => `${s.length} series`);
+    const listenerErrors = probeTarget.errors.slice(errorsBefore);
     return result(b, 'fail', {
       examined: 0,
       expected: `${promql} == 1`,
       observed: last,
-      message: `Prometheus at ${prometheus.baseUrl} did not return the probe metric within ${ctx.ingestTimeoutMs}ms (last: ${last})${serverError ? `; the probe's listener failed: ${serverError}` : ''}`,
+      message: `Prometheus at ${prometheus.baseUrl} did not return the probe metric within ${ctx.ingestTimeoutMs}ms (last: ${last})${listenerErrors.length ? `; the probe's listener at ${probeTarget.address} failed: ${listenerErrors.join('; ')}` : ''}`,
       evidence,
       durationMs,
     });
   } finally {
-    ctx.registerScrapeTargets([]);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    registerScrapeTargets([]);
+    probeTarget.unmark(probeId);
   }
 }
 

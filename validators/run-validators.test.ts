@@ -26,27 +26,28 @@ describe('runValidators', () => {
         traces: () => Promise.resolve([passing('traces.completeness')]),
         metrics: throwingValidator,
         logs: () => Promise.resolve([passing('logs.labels')]),
-        alertDrills: () => Promise.reject(new HarnessError('fleet gone', { where: 'drill HighErrorRate' })),
+        'alerts.drill': () =>
+          Promise.reject(new HarnessError('fleet gone', { where: 'drill HighErrorRate' })),
       },
-      families: { traces: 'traces', metrics: 'metrics', logs: 'logs', alertDrills: 'alerts' },
-      names: ['traces', 'metrics', 'logs', 'alertDrills'],
-      last: ['alertDrills'],
+      families: { traces: 'traces', metrics: 'metrics', logs: 'logs', 'alerts.drill': 'alerts' },
+      names: ['traces', 'metrics', 'logs', 'alerts.drill'],
+      last: ['alerts.drill'],
       ctx: {},
       into,
     });
     expect(results.map((r) => [r.id, r.status])).toEqual([
-      ['alerts.validator.alertDrills', 'error'],
+      ['alerts.drill.validator', 'error'],
       ['logs.labels', 'pass'],
-      ['metrics.validator.metrics', 'error'],
+      ['metrics.validator', 'error'],
       ['traces.completeness', 'pass'],
     ]);
-    const metrics = results.find((r) => r.id === 'metrics.validator.metrics');
+    const metrics = results.find((r) => r.id === 'metrics.validator');
     expect(metrics?.family).toBe('metrics');
     expect(metrics?.phase).toBe(1);
     expect(metrics?.message).toMatch(
       /^the metrics validator threw at validators\/run-validators\.test\.ts:\d+:\d+: cannot read properties of undefined \(reading "spans"\)$/,
     );
-    expect(results.find((r) => r.id === 'alerts.validator.alertDrills')?.message).toContain(
+    expect(results.find((r) => r.id === 'alerts.drill.validator')?.message).toContain(
       'fleet gone (where: drill HighErrorRate)',
     );
   });

@@ -36,7 +36,7 @@ export function validatorErrorResult(
       ? [error.where ? `where: ${error.where}` : '', error.hint ? `next: ${error.hint}` : ''].filter(Boolean)
       : [];
   return {
-    id: `${family}.validator.${name}`,
+    id: `${name}.validator`,
     family,
     title: `the ${name} validator ran to the end`,
     status: 'error',

@@ -6,9 +6,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HarnessError, LOOPBACK, getFreePort } from '../../core/index.ts';
+import {
+  HarnessError,
+  LOOPBACK,
+  getFreePort,
+  ledgerEntrySchema,
+  type LedgerEntry,
+} from '../../core/index.ts';
 import { executorFor, parseScenarioConfig } from '../../scenarios/index.ts';
-import { ledgerRecordSchema, type Ledger } from '../ledger.ts';
 import { startStandInOrchestrator, type StandInOrchestrator } from '../testing/stand-in-orchestrator.ts';
 import { runEngine, executionTuple } from './engine.ts';
 import { iterationSchedule } from './schedule.ts';
@@ -21,13 +26,13 @@ afterAll(async () => {
   await rm(outDir, { recursive: true, force: true });
 });
 
-async function ledgerLines(path: string | undefined): Promise<Ledger[]> {
+async function ledgerLines(path: string | undefined): Promise<LedgerEntry[]> {
   if (path === undefined) return [];
   const text = await readFile(path, 'utf8');
   return text
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => ledgerRecordSchema.parse(JSON.parse(l)));
+    .map((l) => ledgerEntrySchema.parse(JSON.parse(l)));
 }
 
 async function withStandIn<T>(latencyMs: number, body: (s: StandInOrchestrator) => Promise<T>): Promise<T> {

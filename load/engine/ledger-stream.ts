@@ -1,6 +1,6 @@
 /**
  * The engine's ledger writer: the same ledger.jsonl as the k6 conversion in load/ledger.ts (one
- * `ledgerRecordSchema` record per line, same keys in the same order), each line built from a
+ * `ledgerEntrySchema` entry per line (core/ledger.ts), same keys in the same order), each line built from a
  * template instead of JSON.stringify, and lines are written in 64 KiB chunks. `append` never
  * blocks the caller (the load must keep its schedule); a slow disk only grows the stream's buffer.
  */

@@ -13,7 +13,7 @@
  * the pod's `job-name` label (the downward API), so no two runners write the same file.
  */
 import { createHash } from 'node:crypto';
-import type { ScenarioName } from '../run-scenario.ts';
+import type { ScenarioName } from '../../scenarios/index.ts';
 import type {
   ConfigMapManifest,
   PersistentVolumeClaimManifest,

@@ -5,9 +5,14 @@
  * only ever come from a Kubernetes Secret: a value on the command line would land in the manifest.
  */
 import { HarnessError } from '../../core/index.ts';
-import { parseScenarioConfig, ScenarioConfigError, type ScenarioConfig } from '../../scenarios/index.ts';
+import {
+  parseScenarioConfig,
+  ScenarioConfigError,
+  type ScenarioConfig,
+  type ScenarioName,
+} from '../../scenarios/index.ts';
 import { SECRET_ENV } from '../k6-output.ts';
-import { SCENARIO_ENV_NAMES, type ScenarioName } from '../run-scenario.ts';
+import { SCENARIO_ENV_NAMES } from '../run-scenario.ts';
 import type { SecretKeyRef } from './manifests.ts';
 
 /** Set by the harness on every runner: BASE_URL (--target), RUN_ID (one for all), SUMMARY_PATH (per runner). */

@@ -5,7 +5,8 @@
  * rank, so each HdrHistogram percentile is checked against the exact sample at that rank.
  */
 import { RunMetrics } from '../engine/metrics.ts';
-import { LEDGER_FLOWS, readLedger, type Ledger } from '../ledger.ts';
+import { LEDGER_FLOWS, type LedgerEntry } from '../../core/index.ts';
+import { readLedger } from '../ledger.ts';
 import { DurationSamples, percentile, percentileInterpolated } from './duration-samples.ts';
 import { definitionOf } from './merged-thresholds.ts';
 import { manifestPathFor, readRunnersManifest, type RunnersManifest } from './runners-manifest.ts';
@@ -48,7 +49,7 @@ export interface HdrComparison {
   bound: string;
 }
 
-type Sample = Pick<Ledger, 'flow' | 'status' | 'durationMs'>;
+type Sample = Pick<LedgerEntry, 'flow' | 'status' | 'durationMs'>;
 
 /** Feeds the samples to both: exact columns and the engine's RunMetrics (HdrHistogram). */
 export async function hdrComparisonOf(

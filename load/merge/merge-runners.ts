@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { HarnessError } from '../../core/index.ts';
+import { HarnessError, type LedgerEntry } from '../../core/index.ts';
 import {
   scenarioDefinition,
   ScenarioConfigError,
@@ -19,7 +19,6 @@ import {
 } from '../../scenarios/index.ts';
 import { scheduleDurationMs } from '../engine/schedule.ts';
 import { SECRET_ENV } from '../k6-output.ts';
-import type { Ledger } from '../ledger.ts';
 import {
   coverageProblems,
   identifyRunners,
@@ -300,7 +299,7 @@ export async function mergeRunnerOutputs(
     for (const [i, runner] of resolved.entries()) {
       const name = identities[i]?.name ?? String(i);
       const suffix = `,"runner":${JSON.stringify(name)}}\n`;
-      const scan = await scanRunner(runner, (record: Ledger) => {
+      const scan = await scanRunner(runner, (record: LedgerEntry) => {
         const owner = seen.get(record.traceId);
         if (owner !== undefined) {
           duplicates.count += 1;

@@ -2,7 +2,7 @@
  * The merge and the merged thresholds as text for a terminal: pure functions over the manifest
  * and the evaluation (the CLI prints them; tests read them).
  */
-import { LEDGER_FLOWS } from '../ledger.ts';
+import { LEDGER_FLOWS } from '../../core/index.ts';
 import type { HdrComparison } from './hdr-comparison.ts';
 import type { MergedThresholdEvaluation } from './merged-thresholds.ts';
 import type { RunnersManifest } from './runners-manifest.ts';

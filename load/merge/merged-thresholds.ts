@@ -10,7 +10,7 @@
  *   requests, not checks).
  * Each threshold's merged value comes with every runner's own value beside it.
  */
-import { HarnessError } from '../../core/index.ts';
+import { HarnessError, LEDGER_FLOWS } from '../../core/index.ts';
 import {
   scenarioDefinition,
   ScenarioConfigError,
@@ -18,7 +18,7 @@ import {
   type SloThreshold,
 } from '../../scenarios/index.ts';
 import { isExpectedStatus } from '../engine/metrics.ts';
-import { LEDGER_FLOWS, readLedger } from '../ledger.ts';
+import { readLedger } from '../ledger.ts';
 import { parseThresholdExpression, thresholdHolds } from '../threshold-expression.ts';
 import { DurationSamples, percentile, trendValues } from './duration-samples.ts';
 import { manifestPathFor, readRunnersManifest, type RunnersManifest } from './runners-manifest.ts';

@@ -6,8 +6,14 @@
  */
 import { stat, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { describeError, HarnessError } from '../../core/index.ts';
-import { LEDGER_FLOWS, ledgerRecordFromPoint, ledgerRecordSchema, type Ledger } from '../ledger.ts';
+import {
+  describeError,
+  HarnessError,
+  LEDGER_FLOWS,
+  ledgerEntrySchema,
+  type LedgerEntry,
+} from '../../core/index.ts';
+import { ledgerEntryFromPoint } from '../ledger.ts';
 import { k6SummarySchema } from '../scenario-run.ts';
 import { lineEnding, readLines, type LineEnding } from './line-reader.ts';
 
@@ -22,7 +28,7 @@ export interface RunnerSource {
 }
 
 export type RunnerKind = 'k6-raw' | 'engine';
-export type LedgerFlow = Ledger['flow'];
+export type LedgerFlow = LedgerEntry['flow'];
 
 /** What summary.json says about an engine run. */
 export interface EngineSummaryFacts {
@@ -70,7 +76,7 @@ export interface RunnerScan {
 }
 
 /** Receives each record; a returned promise (backpressure) is awaited before the next. */
-export type RecordSink = (record: Ledger) => Promise<void> | undefined;
+export type RecordSink = (record: LedgerEntry) => Promise<void> | undefined;
 
 interface K6Point {
   metric?: string;
@@ -245,7 +251,7 @@ function malformed(scan: RunnerScan): void {
   scan.firstMalformedLine ??= scan.ending.lines;
 }
 
-function count(scan: RunnerScan, record: Ledger): void {
+function count(scan: RunnerScan, record: LedgerEntry): void {
   scan.requests += 1;
   scan.byFlow[record.flow] += 1;
   const end = record.startMs + record.durationMs;
@@ -288,7 +294,7 @@ async function scanRawOutput(runner: ResolvedRunner, sink: RecordSink): Promise<
     }
     const instance = point.data?.tags?.[INSTANCE_TAG];
     if (ownId !== undefined && instance !== ownId && instance !== undefined) foreign.add(instance);
-    const record = ledgerRecordFromPoint(point);
+    const record = ledgerEntryFromPoint(point);
     if (record === undefined) {
       if ((LEDGER_FLOWS as readonly string[]).includes(point.data?.tags?.['flow'] ?? '')) scan.untraced += 1;
       continue;
@@ -307,7 +313,7 @@ async function scanEngineLedger(runner: ResolvedRunner, sink: RecordSink): Promi
     if (line.trim() === '') continue;
     let parsed;
     try {
-      parsed = ledgerRecordSchema.safeParse(JSON.parse(line));
+      parsed = ledgerEntrySchema.safeParse(JSON.parse(line));
     } catch {
       malformed(scan);
       continue;

@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { describeError, HarnessError } from '../../core/index.ts';
-import { LEDGER_FLOWS } from '../ledger.ts';
+import { describeError, HarnessError, LEDGER_FLOWS } from '../../core/index.ts';
 
 const count = z.number().int().nonnegative();
 const epochMs = z.number().nonnegative();

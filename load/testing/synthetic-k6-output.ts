@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type { Ledger } from '../ledger.ts';
+import type { LedgerEntry } from '../../core/index.ts';
 
 export interface SyntheticRequest {
-  flow: Ledger['flow'];
+  flow: LedgerEntry['flow'];
   status: number;
   startMs: number;
   durationMs: number;
@@ -38,7 +38,7 @@ export function requestsOf(
   options: {
     fromMs: number;
     spanMs: number;
-    flow?: Ledger['flow'];
+    flow?: LedgerEntry['flow'];
     duration?: (i: number) => number;
     status?: (i: number) => number;
     firstIndex?: number;

@@ -3,6 +3,10 @@
  * globals or modules here, so Node unit tests import it too (load/scenario-config.test.ts).
  */
 
+/**
+ * The scenarios (scenarios/<name>.ts): the one list. Here, not in core/, because k6 bundles this
+ * file and must not load Node-only code; core/config.ts's schema reads it through scenarios/index.ts.
+ */
 export const SCENARIO_NAMES = ['smoke', 'load', 'stress', 'spike', 'soak'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

@@ -1,12 +1,8 @@
 import { stringify } from 'yaml';
 import { SERVICE_NAMES } from '../../catalog/index.ts';
+import { SERVICE_LABEL } from '../../core/index.ts';
 import type { ComponentSpec, RenderContext, RenderedComponent } from './types.ts';
 
-/**
- * Target label naming the service behind a phoenix-services target; the validators group series
- * by it (validators' DEFAULT_SERVICE_LABEL, mock-services' SCRAPE_SERVICE_LABEL: the same value).
- */
-export const FLEET_SERVICE_LABEL = 'phoenix_service';
 /** The port every service listens on in its container, as the seed's dns_sd_configs say. */
 export const FLEET_CONTAINER_PORT = 8080;
 
@@ -118,7 +114,7 @@ function phoenixServicesJob(ctx: RenderContext, discovery: FleetDiscovery): Reco
         // `(.+)`: a file_sd target has no DNS name and keeps its own phoenix_service label.
         source_labels: ['__meta_dns_name'],
         regex: '(.+)',
-        target_label: FLEET_SERVICE_LABEL,
+        target_label: SERVICE_LABEL,
         replacement: '$1',
       },
     ],

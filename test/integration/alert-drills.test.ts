@@ -70,7 +70,7 @@ describe('live alert drills (local Prometheus + Alertmanager, mock fleet, rules 
       );
       // Untouched: still passes in the same run.
       expect(r['alerts.drill.SlowResponseTime']?.status, context).toBe('pass');
-      expect(r['alerts.steady-state']?.status, context).toBe('pass');
+      expect(r['alerts.drill.steady-state']?.status, context).toBe('pass');
     },
     SUITE_TIMEOUT_MS,
   );
@@ -81,7 +81,7 @@ describe('live alert drills (local Prometheus + Alertmanager, mock fleet, rules 
       const run = await runDrillSuite({ phase: 2, log: (line) => process.stderr.write(`${line}\n`) });
       const context = report(run);
       expect(run.results.map((r) => r.id)).toEqual([
-        'alerts.steady-state',
+        'alerts.drill.steady-state',
         'alerts.drill.HighErrorRate',
         'alerts.drill.CircuitBreakerOpen',
         'alerts.drill.SlowResponseTime',

@@ -2,14 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KB_SERVICES, SERVICE_NAMES, flowByName, type ServiceName } from '../../catalog/index.ts';
-import { pollUntil } from '../../core/index.ts';
-import {
-  SCRAPE_SERVICE_LABEL,
-  postJson,
-  traceparent,
-  type Fault,
-  type StartedFleet,
-} from '../../mock-services/index.ts';
+import { SERVICE_LABEL, pollUntil } from '../../core/index.ts';
+import { postJson, traceparent, type Fault, type StartedFleet } from '../../mock-services/index.ts';
 import {
   FLEET_SERVICE_CONTAINER_LABEL,
   startContainerFleet,
@@ -129,9 +123,9 @@ describe.skipIf(!dockerAnswers && process.env.CI !== 'true')(
         intervalMs: 500,
       });
       const samples = outcome.last ?? [];
-      expect(samples.map((s) => s.metric[SCRAPE_SERVICE_LABEL]).sort()).toEqual([...SERVICE_NAMES].sort());
+      expect(samples.map((s) => s.metric[SERVICE_LABEL]).sort()).toEqual([...SERVICE_NAMES].sort());
       // Discovered by DNS: the instance is the container's address on the harness's network, port 8080.
-      for (const s of samples) expect(s.metric['instance'], s.metric[SCRAPE_SERVICE_LABEL]).toMatch(/:8080$/);
+      for (const s of samples) expect(s.metric['instance'], s.metric[SERVICE_LABEL]).toMatch(/:8080$/);
       const targets = (await prometheus.targets()).filter((t) => t.scrapePool === 'phoenix-services');
       expect(targets.filter((t) => t.health !== 'up').map((t) => `${t.scrapeUrl}: ${t.lastError}`)).toEqual(
         [],

@@ -2,7 +2,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../core/index.ts';
-import { reapDockerOrphans, startDockerStack, type StartedStack } from '../../stack/index.ts';
+import {
+  reapDockerOrphans,
+  startDockerStack,
+  startProbeTarget,
+  type StartedStack,
+} from '../../stack/index.ts';
 import { createClients, endpointsFromStack, pipelineProbe } from '../../validators/index.ts';
 
 const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
@@ -30,13 +35,15 @@ describe.skipIf(!dockerAnswers && process.env.CI !== 'true')('the docker runner 
 
   it('runs the same pipeline probe as the local runner, end to end', async () => {
     const endpoints = endpointsFromStack(stack.endpoints());
+    // Containers scrape it through the Docker network's gateway, as in a docker `validate`.
+    await using probeTarget = await startProbeTarget({ host: stack.scrapeTargetHost });
     const results = await pipelineProbe({
       runId: stack.runId,
       phase: 1,
       endpoints,
       clients: createClients(endpoints),
       ingestTimeoutMs: 45_000,
-      scrapeTargetHost: stack.scrapeTargetHost,
+      probeTarget,
       registerScrapeTargets: (g) => stack.setScrapeTargets(g),
     });
     for (const r of results) expect(r.status, `${r.id}: ${r.message}`).toBe('pass');

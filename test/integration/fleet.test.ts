@@ -4,14 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KB_SERVICES, flowByName, requiredSeries, type ServiceName } from '../../catalog/index.ts';
-import { pollUntil } from '../../core/index.ts';
-import {
-  SCRAPE_SERVICE_LABEL,
-  postJson,
-  startFleet,
-  traceparent,
-  type StartedFleet,
-} from '../../mock-services/index.ts';
+import { SERVICE_LABEL, pollUntil } from '../../core/index.ts';
+import { postJson, startFleet, traceparent, type StartedFleet } from '../../mock-services/index.ts';
 import { startLocalStack, type StartedStack } from '../../stack/index.ts';
 import {
   createClients,
@@ -185,9 +179,9 @@ describe('the mock fleet on the real stack (Collector, Jaeger, VictoriaLogs, Pro
         const seen = new Set<string>();
         for (const name of names) {
           const samples = await prometheus.query(
-            `count by (${SCRAPE_SERVICE_LABEL}) ({__name__=~"${name}(_bucket|_sum|_count)?", job="phoenix-services"})`,
+            `count by (${SERVICE_LABEL}) ({__name__=~"${name}(_bucket|_sum|_count)?", job="phoenix-services"})`,
           );
-          for (const s of samples) seen.add(`${name} ${s.metric[SCRAPE_SERVICE_LABEL]}`);
+          for (const s of samples) seen.add(`${name} ${s.metric[SERVICE_LABEL]}`);
         }
         return expected.map(({ metric, service }) => `${metric.name} ${service}`).filter((k) => !seen.has(k));
       },

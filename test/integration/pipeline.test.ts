@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../core/index.ts';
-import { startLocalStack, type StartedStack } from '../../stack/index.ts';
+import {
+  startLocalStack,
+  startProbeTarget,
+  type StartedProbeTarget,
+  type StartedStack,
+} from '../../stack/index.ts';
 import {
   createClients,
   endpointsFromStack,
@@ -9,7 +14,11 @@ import {
   type ValidationContext,
 } from '../../validators/index.ts';
 
-function contextFor(stack: StartedStack, ingestTimeoutMs: number): ValidationContext {
+function contextFor(
+  stack: StartedStack,
+  probeTarget: StartedProbeTarget,
+  ingestTimeoutMs: number,
+): ValidationContext {
   const endpoints = endpointsFromStack(stack.endpoints());
   return {
     runId: stack.runId,
@@ -17,19 +26,23 @@ function contextFor(stack: StartedStack, ingestTimeoutMs: number): ValidationCon
     endpoints,
     clients: createClients(endpoints),
     ingestTimeoutMs,
+    probeTarget,
     registerScrapeTargets: (groups) => stack.setScrapeTargets(groups),
   };
 }
 
 describe('the monitoring pipeline, end to end on the real stack', () => {
   let stack: StartedStack;
+  let probeTarget: StartedProbeTarget;
   const started = new Date();
 
   beforeAll(async () => {
     stack = await startLocalStack({ outDir: 'out', startupTimeoutMs: 60_000, log: () => undefined });
+    probeTarget = await startProbeTarget({ host: stack.scrapeTargetHost });
   });
 
   afterAll(async () => {
+    await probeTarget?.[Symbol.asyncDispose]();
     await stack?.[Symbol.asyncDispose]();
   });
 
@@ -51,7 +64,7 @@ describe('the monitoring pipeline, end to end on the real stack', () => {
   });
 
   it('carries a span to Jaeger, a log line with its trace id to VictoriaLogs, a metric to Prometheus and an alert to the sink', async () => {
-    const results = await pipelineProbe(contextFor(stack, 45_000));
+    const results = await pipelineProbe(contextFor(stack, probeTarget, 45_000));
     const byId = Object.fromEntries(results.map((r) => [r.id, r]));
     for (const id of [
       'pipeline.probe.trace',
@@ -78,7 +91,7 @@ describe('the monitoring pipeline, end to end on the real stack', () => {
     const outcome = await pollUntil({
       description: 'the dropped line in the pipeline loss check',
       probe: async () => {
-        const ctx = { ...contextFor(stack, 5_000), window: { start: started, end: new Date() } };
+        const ctx = { ...contextFor(stack, probeTarget, 5_000), window: { start: started, end: new Date() } };
         return (await pipelineCheck(ctx)).find((r) => r.id === 'pipeline.losses');
       },
       until: (r) => r?.status === 'fail' && r.message.includes('VictoriaLogs ingestion'),
@@ -94,7 +107,7 @@ describe('the monitoring pipeline, end to end on the real stack', () => {
   it('fails the log leg, naming VictoriaLogs and its URL, when VictoriaLogs is stopped', async () => {
     const url = stack.component('victorialogs').getUrl();
     await stack.stopComponent('victorialogs');
-    const results = await pipelineProbe(contextFor(stack, 3_000));
+    const results = await pipelineProbe(contextFor(stack, probeTarget, 3_000));
     const log = results.find((r) => r.id === 'pipeline.probe.log');
     expect(log?.status).toBe('fail');
     expect(log?.message).toContain('VictoriaLogs');

@@ -9,21 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFreePort, HarnessError, LOOPBACK, newRunId } from '../../core/index.ts';
-import {
-  readLedger,
-  runScenario,
-  type Ledger,
-  type ScenarioName,
-  type ScenarioRun,
-} from '../../load/index.ts';
+import { getFreePort, HarnessError, LOOPBACK, newRunId, type LedgerEntry } from '../../core/index.ts';
+import { readLedger, runScenario, type ScenarioName, type ScenarioRun } from '../../load/index.ts';
 import { startFleet, type StartedFleet } from '../../mock-services/index.ts';
 
 /** Short runs: long enough for every stage of each shape, short enough for CI. */
 const SHORT_RUN = { DURATION: '4s', RATE: '10' };
 
-async function ledgerOf(run: ScenarioRun): Promise<Ledger[]> {
-  const records: Ledger[] = [];
+async function ledgerOf(run: ScenarioRun): Promise<LedgerEntry[]> {
+  const records: LedgerEntry[] = [];
   if (run.ledgerPath !== undefined)
     for await (const record of readLedger(run.ledgerPath)) records.push(record);
   return records;

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_RULES, alertByName, requiredFor, type AlertRuleDef } from '../catalog/index.ts';
-import type { CheckResult } from '../core/index.ts';
-import {
-  alertDrills,
-  annotationProblems,
-  drillDeadlines,
-  drillLanes,
-  labelProblems,
-  longestWindowMs,
-} from './alert-drills.ts';
-import type { DrillProfile, ValidationContext } from './context.ts';
-import { FakeAlerting, type FakeAlertScript } from './testing/fake-alerting.ts';
+import type { CheckResult } from '../../core/index.ts';
+import type { DrillProfile, ValidationContext } from '../context.ts';
+import { catalogAlert } from '../testing/catalog-alert.ts';
+import { FakeAlerting, type FakeAlertScript } from '../testing/fake-alerting.ts';
+import { alertDrills } from './index.ts';
 
 /** 5m → 150 ms, 10m → 300 ms; 10 ms intervals: a whole drill suite in well under a second. */
 const FAST: DrillProfile = {
@@ -19,12 +12,6 @@ const FAST: DrillProfile = {
 };
 
 const INSTANCES = { 'data-router': '127.0.0.1:9002', reflection: '127.0.0.1:9014' } as const;
-
-const def = (name: string): AlertRuleDef => {
-  const a = alertByName(name);
-  if (!a) throw new Error(`no alert ${name}`);
-  return a;
-};
 
 /** Renders a catalog template the way Prometheus would for these labels. */
 function render(template: string, labels: Record<string, string>): string {
@@ -39,7 +26,7 @@ function script(
   timeline: Partial<FakeAlertScript>,
   labels: Record<string, string>,
 ): FakeAlertScript {
-  const a = def(name);
+  const a = catalogAlert(name);
   const all = { severity: a.severity, ...labels };
   return {
     alert: name,
@@ -110,7 +97,7 @@ describe('alertDrills', () => {
     const world = phase2World();
     const results = await alertDrills(contextFor(world));
     expect(results.map((r) => r.id)).toEqual([
-      'alerts.steady-state',
+      'alerts.drill.steady-state',
       'alerts.drill.HighErrorRate',
       'alerts.drill.CircuitBreakerOpen',
       'alerts.drill.SlowResponseTime',
@@ -225,7 +212,7 @@ describe('alertDrills', () => {
       alertstate: 'pending',
       labels: { service: 'executor', severity: 'warning' },
     });
-    const r = (await run(world))['alerts.steady-state'];
+    const r = (await run(world))['alerts.drill.steady-state'];
     expect(r?.status).toBe('fail');
     expect(r?.message).toMatch(
       /^1 alert\(s\) went active under normal load with no fault \(alert fatigue\): SlowResponseTime\{service="executor", severity="warning"\} \(pending, from \+0\.0s\)/,
@@ -240,7 +227,7 @@ describe('alertDrills', () => {
       labels: { model: 'phoenix-large' },
     });
     const r = (await run(world, { drills: { profile: FAST, alerts: ['ServiceDown'] } }))[
-      'alerts.steady-state'
+      'alerts.drill.steady-state'
     ];
     expect(r?.status).toBe('pass');
     expect(r?.message).toContain('also active, not required at phase 2: LLMCostRate{model="phoenix-large"}');
@@ -285,75 +272,5 @@ describe('alertDrills', () => {
       }),
     );
     expect(calls).toEqual(['start', 'stop']);
-  });
-});
-
-describe('drill planning', () => {
-  it('puts drills that disturb the same service in one lane, in catalog order', () => {
-    const lanes = drillLanes(ALERT_RULES.filter((a) => requiredFor(3).alerts.includes(a.alert)));
-    expect(lanes.map((l) => l.map((a) => a.alert)).sort()).toEqual(
-      [
-        ['ErrorBudgetBurn'],
-        ['HighErrorRate', 'CircuitBreakerOpen'],
-        ['SafetyBlockedRequestSpike'],
-        ['ServiceDown'],
-        ['SlowResponseTime', 'LLMCostRate'],
-      ].sort(),
-    );
-  });
-
-  it('derives deadlines from the rule at the profile scale (1/15: 5m → 20s)', () => {
-    const profile: DrillProfile = {
-      timeScale: 1 / 15,
-      timing: { scrapeIntervalS: 1, evaluationIntervalS: 1, groupWaitS: 1, groupIntervalS: 1 },
-    };
-    expect(longestWindowMs(def('HighErrorRate').expr)).toBe(300_000);
-    expect(longestWindowMs(def('ErrorBudgetBurn').expr)).toBe(6 * 3_600_000);
-    expect(drillDeadlines(def('HighErrorRate'), profile)).toEqual({
-      pendingMs: 30_000,
-      firingMs: 30_000,
-      deliveredMs: 12_000,
-      resolvedMs: 32_000,
-      pollMs: 250,
-    });
-    expect(drillDeadlines(def('CircuitBreakerOpen'), profile).pendingMs).toBe(10_000);
-  });
-});
-
-describe('annotationProblems and labelProblems', () => {
-  const her = def('HighErrorRate');
-  const labels = { alertname: 'HighErrorRate', severity: 'warning', service: 'data-router' };
-  const good = {
-    summary: 'High error rate on data-router',
-    description: 'Error rate is 20% for the last 5 minutes (threshold: 5%)',
-    runbook: her.runbook,
-  };
-
-  it('accepts fully rendered annotations', () => {
-    expect(annotationProblems(her, labels, good)).toEqual([]);
-  });
-
-  it('names leftover templates, empty annotations, wrong values and drift from the catalog', () => {
-    expect(
-      annotationProblems(her, labels, { ...good, summary: 'High error rate on {{ $labels.service }}' }),
-    ).toEqual(['annotation summary was not rendered: "High error rate on {{ $labels.service }}"']);
-    expect(annotationProblems(her, labels, { ...good, runbook: '' })).toEqual([
-      'annotation runbook is empty',
-    ]);
-    expect(annotationProblems(her, labels, { ...good, summary: 'High error rate on executor' })).toEqual([
-      'annotation summary shows "executor" where {{ $labels.service }} should be "data-router"',
-    ]);
-    expect(annotationProblems(her, labels, { ...good, summary: 'High error rate on <no value>' })).toEqual([
-      'annotation summary is "High error rate on <no value>": empty where the template has {{ $labels.service }}',
-    ]);
-    expect(annotationProblems(her, labels, { ...good, summary: 'Errors!' })[0]).toMatch(
-      /not the catalog's template/,
-    );
-  });
-
-  it('names missing and wrong labels', () => {
-    expect(
-      labelProblems(her, { alertname: 'HighErrorRate', severity: 'critical' }, { service: 'data-router' }),
-    ).toEqual(['label severity="critical" (expected "warning")', 'label service is missing']);
   });
 });

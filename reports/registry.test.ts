@@ -2,17 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig, type CheckResult, type HarnessConfig } from '../core/index.ts';
+import { REPORTER_NAMES, parseConfig, type HarnessConfig } from '../core/index.ts';
+import { ReporterMultiplexer } from './multiplexer.ts';
 import { resolveOutputFile } from './output-file.ts';
-import {
-  REPORTERS,
-  ReporterMultiplexer,
-  createReporters,
-  describeReporterFailures,
-  type NamedReporter,
-  type Reporter,
-  type ReporterEntry,
-} from './reporter.ts';
+import { REPORTER_FACTORIES, createReporters, type ReporterEntry } from './registry.ts';
 import { sampleRunReport } from './testing/sample-report.ts';
 
 const dirs: string[] = [];
@@ -32,7 +25,8 @@ function sink(): { write: (text: string) => boolean; text: () => string } {
 
 describe('createReporters', () => {
   it('has one factory per configured reporter name', () => {
-    expect(Object.keys(REPORTERS).sort()).toEqual(['console', 'github', 'html', 'json', 'junit']);
+    expect(Object.keys(REPORTER_FACTORIES).sort()).toEqual(['console', 'github', 'html', 'json', 'junit']);
+    expect(Object.keys(REPORTER_FACTORIES).sort()).toEqual([...REPORTER_NAMES].sort());
   });
 
   it('builds names and [name, options] entries, numbering repeats', () => {
@@ -92,111 +86,7 @@ describe('resolveOutputFile', () => {
   });
 });
 
-describe('ReporterMultiplexer', () => {
-  const check = sampleRunReport().checks[0] as CheckResult;
-
-  function recording(name: string, log: string[], extra: Reporter = {}): NamedReporter {
-    return {
-      name,
-      reporter: {
-        onRunStart: (info) => void log.push(`${name}.start ${info.runId}`),
-        onCheck: (result) => void log.push(`${name}.check ${result.id}`),
-        onRunEnd: async () => {
-          log.push(`${name}.end`);
-          return { files: [`${name}.out`] };
-        },
-        ...extra,
-      },
-    };
-  }
-
-  it('calls every hook on every reporter in order, and collects their files', async () => {
-    const log: string[] = [];
-    const mux = new ReporterMultiplexer([
-      recording('a', log),
-      recording('b', log),
-      { name: 'empty', reporter: {} },
-    ]);
-    expect(await mux.onRunStart({ runId: 'r1', phase: 2, startedAt: '2026-01-01T00:00:00Z' })).toEqual([]);
-    expect(await mux.onCheck(check)).toEqual([]);
-    const outcome = await mux.onRunEnd(sampleRunReport());
-    expect(log).toEqual([
-      'a.start r1',
-      'b.start r1',
-      `a.check ${check.id}`,
-      `b.check ${check.id}`,
-      'a.end',
-      'b.end',
-    ]);
-    expect(outcome).toEqual({ files: ['a.out', 'b.out'], failures: [] });
-  });
-
-  it("isolates a reporter's throw, rejection or hang: the others still run, the errors come back as data", async () => {
-    const log: string[] = [];
-    const mux = new ReporterMultiplexer(
-      [
-        recording('throws', log, {
-          onCheck: () => {
-            throw new Error('boom');
-          },
-          onRunEnd: () => {
-            throw new TypeError('cannot read x');
-          },
-        }),
-        recording('rejects', log, { onRunEnd: () => Promise.reject(new Error('EACCES: permission denied')) }),
-        recording('hangs', log, { onRunEnd: () => new Promise(() => undefined) }),
-        recording('fine', log),
-      ],
-      { hookTimeoutMs: 50 },
-    );
-    const checkFailures = await mux.onCheck(check);
-    expect(checkFailures.map((f) => [f.reporter, f.hook, f.message])).toEqual([
-      ['throws', 'onCheck', 'boom'],
-    ]);
-    const outcome = await mux.onRunEnd(sampleRunReport());
-    expect(outcome.files).toEqual(['fine.out']);
-    expect(outcome.failures.map((f) => [f.reporter, f.message])).toEqual([
-      ['throws', 'cannot read x'],
-      ['rejects', 'EACCES: permission denied'],
-      ['hangs', 'hangs.onRunEnd did not finish within 50ms'],
-    ]);
-    expect(log).toContain('fine.end');
-    expect(mux.failures).toHaveLength(4);
-    expect(describeReporterFailures(outcome.failures).split('\n')[0]).toBe(
-      'reporter throws failed in onRunEnd: cannot read x',
-    );
-  });
-
-  it('gives each reporter its own copy of the report', async () => {
-    const seen: number[] = [];
-    const mutate: Reporter = {
-      onRunEnd: async (report) => {
-        report.checks.length = 0;
-      },
-    };
-    const observe: Reporter = {
-      onRunEnd: async (report) => {
-        seen.push(report.checks.length);
-      },
-    };
-    const report = sampleRunReport();
-    await new ReporterMultiplexer([
-      { name: 'mutate', reporter: mutate },
-      { name: 'observe', reporter: observe },
-    ]).onRunEnd(report);
-    expect(seen).toEqual([report.checks.length]);
-  });
-
-  it('passes evidence that cannot be copied as it is, rather than failing every reporter', async () => {
-    const seen: unknown[] = [];
-    const mux = new ReporterMultiplexer([
-      { name: 'r', reporter: { onCheck: (c) => void seen.push(c.evidence['probe']) } },
-    ]);
-    const probe = (): number => 1;
-    expect(await mux.onCheck({ ...check, evidence: { probe } })).toEqual([]);
-    expect(seen).toEqual([probe]);
-  });
-
+describe('default reporters', () => {
   it('writes every default reporter output for a full run', async () => {
     const outDir = tempDir();
     const stdout = sink();

@@ -4,27 +4,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_RULES, RULE_FILES, type Phase } from '../catalog/index.ts';
-import { parseDurationMs, type CheckResult } from '../core/index.ts';
-import { alertmanagerConfig, binaryPath, HARNESS_TIMING, STACK_VERSIONS } from '../stack/index.ts';
-import {
-  alertmanagerConfigCheck,
-  alertRulesOffline,
-  annotationLabels,
-  checkRules,
-  expandGlobs,
-  parseTestFailures,
-  routeTests,
-  ruleUnitTests,
-  runTool,
-  templateLabels,
-} from './alert-rules-offline.ts';
-import type { PromRuleGroup } from './clients/index.ts';
-import type { ValidationContext } from './context.ts';
-import { fakeAlertmanagerStatus } from './testing/fake-alerting.ts';
-import { FakePrometheus } from './testing/fake-prometheus.ts';
+import { ALERT_RULES, RULE_FILES, type Phase } from '../../catalog/index.ts';
+import { parseDurationMs, type CheckResult } from '../../core/index.ts';
+import { alertmanagerConfig, binaryPath, HARNESS_TIMING, STACK_VERSIONS } from '../../stack/index.ts';
+import type { PromRuleGroup } from '../clients/index.ts';
+import type { ValidationContext } from '../context.ts';
+import { fakeAlertmanagerStatus } from '../testing/fake-alerting.ts';
+import { FakePrometheus } from '../testing/fake-prometheus.ts';
+import { alertmanagerConfigCheck, routeTests } from './amtool.ts';
+import { annotationLabels } from './annotation-labels.ts';
+import { checkRules } from './check-rules.ts';
+import { alertRulesOffline } from './index.ts';
+import { expandGlobs } from './rule-files.ts';
+import { ruleUnitTests } from './rule-unit-tests.ts';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TOOLS = {
   promtool: binaryPath('prometheus', STACK_VERSIONS.prometheus.version, 'promtool'),
   amtool: binaryPath('alertmanager', STACK_VERSIONS.alertmanager.version, 'amtool'),
@@ -392,50 +386,4 @@ describe("against the stack's own rules and Alertmanager config (--stack externa
     // Staging's rules were not read: its missing alert is not reported.
     expect(results.some((r) => r.id.startsWith('alerts.offline.present.'))).toBe(false);
   }, 120_000);
-});
-
-describe('helpers', () => {
-  it("runs promtool and amtool without the harness's secrets in their environment", async () => {
-    process.env.PHX_SECRET_TEST = 's3cr3t-value';
-    try {
-      const run = await runTool('/usr/bin/env', []);
-      expect(run.stdout).toMatch(/^PATH=/m);
-      expect(run.stdout).not.toContain('PHX_SECRET_TEST');
-    } finally {
-      delete process.env.PHX_SECRET_TEST;
-    }
-  });
-
-  it('reads the labels an annotation template uses', () => {
-    expect(
-      templateLabels(
-        '{{ $labels.service }} on {{ .Labels.instance }} {{ index $labels "job" }} {{ $value }}',
-      ),
-    ).toEqual(['service', 'instance', 'job']);
-  });
-
-  it("splits promtool's FAILED output per expectation", () => {
-    const text = [
-      'Unit Testing:  a.yml',
-      '  FAILED:',
-      '    alertname: A, time: 5m, ',
-      '        exp:[',
-      '            0:',
-      '              Labels:{alertname="A"}',
-      '            ], ',
-      '        got:[]',
-      '    expr: "up", time: 1m,',
-      '        exp: nil',
-      '        got: {} 1E+00',
-    ].join('\n');
-    expect(parseTestFailures('a.yml', text).map((f) => [f.alert, f.time, f.kind])).toEqual([
-      ['A', '5m', 'never-fired'],
-      [undefined, undefined, undefined],
-    ]);
-  });
-
-  it('expands a rule-file glob in the last segment', async () => {
-    const files = await expandGlobs([join(REPO, 'stack/prometheus/rules/*.yml')]);
-    expect(files.map((f) => f.slice(REPO.length))).toEqual([RULE_FILES.alerts, RULE_FILES.recording]);
-  });
 });
