@@ -212,6 +212,7 @@ function profileRules(runDir: string): StackRules {
 /** A started stack: typed endpoints computed from the running components, stop() and `await using`. */
 export class StartedObservabilityStack implements AsyncDisposable {
   private stopping: Promise<void> | undefined;
+  private backendClients: BackendClients | undefined;
 
   /**
    * @param handle the runner's StartedStack (stack/), for what the typed endpoints do not cover
@@ -279,7 +280,9 @@ export class StartedObservabilityStack implements AsyncDisposable {
 
   /** API clients for every backend, with the run's credentials (kept in memory only). */
   clients(): BackendClients {
-    return createClients(this.endpoints, this.handle.credentials());
+    // One set per stack: the fleet's scrape wait, validate() and the CLI's inventory share it.
+    this.backendClients ??= createClients(this.endpoints, this.handle.credentials());
+    return this.backendClients;
   }
 
   /** The stack's components as a report lists them. */

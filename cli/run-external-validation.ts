@@ -13,7 +13,7 @@ import { externalStack, ledgerAt, ledgerWindow, validate, type ValidationOutcome
 import { assertExternalRunComplete } from './external-requirements.ts';
 import { interruptionOf, type InterruptInfo } from './interrupt.ts';
 import type { Progress } from './progress.ts';
-import { linksFrom, type ValidationRun } from './validation-run.ts';
+import { checksPassLine, linksFrom, type ValidationRun } from './validation-run.ts';
 
 export interface ExternalValidationOptions {
   config: HarnessConfig;
@@ -105,7 +105,7 @@ export async function runExternalValidation(options: ExternalValidationOptions):
     results.sort((a, b) => a.id.localeCompare(b.id));
   }
   const gate = outcome?.gate ?? evaluateGate(results, options.phase, config.waive);
-  progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
+  progress.done(checksPassLine(results));
   return {
     runId,
     runDir,

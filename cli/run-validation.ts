@@ -32,7 +32,7 @@ import {
 } from '../api/index.ts';
 import { interruptionOf, startedUnlessInterrupted } from './interrupt.ts';
 import type { Progress } from './progress.ts';
-import { linksFrom, type ValidationRun } from './validation-run.ts';
+import { checksPassLine, linksFrom, type ValidationRun } from './validation-run.ts';
 
 export interface ValidationRunOptions {
   config: HarnessConfig;
@@ -180,7 +180,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       ...(signal ? { signal } : {}),
       onValidatorDone: (name, ms) => progress.info(`${name}: ${(ms / 1000).toFixed(1)}s`),
     });
-    progress.done(`${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`);
+    progress.done(checksPassLine(results));
     const prometheus = stack.clients().prometheus;
     const inventory = prometheus
       ? await untilAborted(

@@ -34,3 +34,8 @@ export function linksFrom(endpoints: BackendEndpoints): ValidationRun['links'] {
     ...(grafana ? { grafana } : {}),
   };
 }
+
+/** The progress line after the checks: `62/64 checks pass`. */
+export function checksPassLine(results: readonly CheckResult[]): string {
+  return `${results.filter((r) => r.status === 'pass').length}/${results.length} checks pass`;
+}

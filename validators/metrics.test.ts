@@ -102,6 +102,16 @@ function withKbQueryTraffic(prom: FakePrometheus, n: number, factor = 1): FakePr
   return prom;
 }
 
+/** reflection's scrape target, down with `lastError`. */
+const downReflection = (lastError: string): PromTarget => ({
+  labels: { instance: '127.0.0.1:9', phoenix_service: 'reflection' },
+  scrapePool: 'phoenix-services',
+  scrapeUrl: 'http://127.0.0.1:9/metrics',
+  health: 'down',
+  lastError,
+  lastScrape: new Date().toISOString(),
+});
+
 const find = async (c: ValidationContext, id: string) => (await metricsCheck(c)).find((r) => r.id === id);
 
 describe('exactIncrease', () => {
@@ -240,14 +250,7 @@ describe('metricsCheck', () => {
 
   it('fails when a target is down, naming it and the scrape error', async () => {
     const prom = withKbQueryTraffic(healthyFleet(), 1);
-    prom.targetList.push({
-      labels: { instance: '127.0.0.1:9', phoenix_service: 'reflection' },
-      scrapePool: 'phoenix-services',
-      scrapeUrl: 'http://127.0.0.1:9/metrics',
-      health: 'down',
-      lastError: 'server returned HTTP status 503',
-      lastScrape: new Date().toISOString(),
-    });
+    prom.targetList.push(downReflection('server returned HTTP status 503'));
     const r = await find(ctx(prom, ledger(1)), 'metrics.targets');
     expect(r?.status).toBe('fail');
     expect(r?.message).toContain(
@@ -257,14 +260,7 @@ describe('metricsCheck', () => {
 
   it('passes a target whose one scrape timed out on a busy machine once the next scrape is up', async () => {
     const prom = withKbQueryTraffic(healthyFleet(), 1);
-    const target: PromTarget = {
-      labels: { instance: '127.0.0.1:9', phoenix_service: 'reflection' },
-      scrapePool: 'phoenix-services',
-      scrapeUrl: 'http://127.0.0.1:9/metrics',
-      health: 'down',
-      lastError: 'Get "http://127.0.0.1:9/metrics": context deadline exceeded',
-      lastScrape: new Date().toISOString(),
-    };
+    const target = downReflection('Get "http://127.0.0.1:9/metrics": context deadline exceeded');
     prom.targetList.push(target);
     let reads = 0;
     const targets = prom.targets.bind(prom);
@@ -280,14 +276,7 @@ describe('metricsCheck', () => {
 
   it('fails a target still down at the deadline, with how long it waited', async () => {
     const prom = withKbQueryTraffic(healthyFleet(), 1);
-    prom.targetList.push({
-      labels: { instance: '127.0.0.1:9', phoenix_service: 'reflection' },
-      scrapePool: 'phoenix-services',
-      scrapeUrl: 'http://127.0.0.1:9/metrics',
-      health: 'down',
-      lastError: 'context deadline exceeded',
-      lastScrape: new Date().toISOString(),
-    });
+    prom.targetList.push(downReflection('context deadline exceeded'));
     const r = await find(ctx(prom, ledger(1)), 'metrics.targets');
     expect(r?.message).toMatch(
       /^1 scrape target\(s\) not up after 0\.\ds: phoenix-services 127\.0\.0\.1:9 \(reflection\): down, context deadline exceeded$/,

@@ -64,22 +64,12 @@ export async function alertDrills(ctx: ValidationContext): Promise<CheckResult[]
   traffic?.start();
   try {
     const steady = await steadyState(ctx, prometheus, alerts, profile);
-    if (!fleet)
-      return [
-        steady,
-        ...alerts.map((a) =>
-          skipped(drillBase(a), 'needs fault control of the fleet (ctx.fleet): the drills inject faults'),
-        ),
-        ...unknownResults,
-      ];
-    if (!sink)
-      return [
-        steady,
-        ...alerts.map((a) =>
-          skipped(drillBase(a), 'needs the webhook sink every Alertmanager receiver delivers to'),
-        ),
-        ...unknownResults,
-      ];
+    if (!fleet || !sink) {
+      const missing = !fleet
+        ? 'needs fault control of the fleet (ctx.fleet): the drills inject faults'
+        : 'needs the webhook sink every Alertmanager receiver delivers to';
+      return [steady, ...alerts.map((a) => skipped(drillBase(a), missing)), ...unknownResults];
+    }
     const env: DrillEnv = {
       ctx,
       prometheus,
