@@ -145,9 +145,20 @@ export class StartedPhoenixFleet implements FleetControl, AsyncDisposable {
     return this.handle.setFault(service, fault);
   }
 
-  /** Clears every fault of one service, or of every service. */
-  clearFaults(service?: ServiceName): Promise<void> {
-    return this.handle.clearFaults(service);
+  /** Clears every fault of one service (only the one named, with `name`), or of every service. */
+  clearFaults(service?: ServiceName, name?: FaultName): Promise<void> {
+    return this.handle.clearFaults(service, name);
+  }
+
+  /** Every fault switched on now, by service (the drills' steady state needs a fault-free load). */
+  async listFaults(): Promise<{ service: ServiceName; name: string }[]> {
+    const services = [...this.handle.services.keys()];
+    const faults = await Promise.all(
+      services.map(async (service) =>
+        (await this.handle.activeFaults(service)).map((f) => ({ service, name: String(f.name) })),
+      ),
+    );
+    return faults.flat();
   }
 
   /** Exports every buffered span and log record now (before validating). */

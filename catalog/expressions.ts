@@ -73,7 +73,7 @@ export interface ExpressionReference {
 }
 
 /** The metric name a selector (or a `__name__="…"` matcher in it) selects, in document order. */
-function selectorNames(expr: string): string[] {
+export function selectorNames(expr: string): string[] {
   const names: string[] = [];
   lenientTree(expr).iterate({
     enter: (ref) => {

@@ -90,6 +90,7 @@ export {
   expressionDurations,
   rangeWindowsMs,
   scaleExpr,
+  selectorNames,
 } from './expressions.ts';
 export type { ExpressionReference, ExpressionDuration, DurationRole } from './expressions.ts';
 export { scaleDuration, parseDurationMs, formatDurationMs } from './durations.ts';

@@ -24,7 +24,9 @@ export const SAFETY_BLOCKED_RATIO_THRESHOLD = 0.1;
 /**
  * LLMCostRate, $/h per model. With LLM_PRICING_DOLLARS_PER_1K_TOKENS the steady state stays below it
  * up to ~700 LLM calls/s of 1000 tokens on phoenix-large (the fleet sustains at most ~500);
- * `expensive-model` (factor 1000) crosses it from ~0.7 call/s.
+ * `expensive-model` at the drill's factor 10 000 crosses it from ~0.3 planning call/s (about 1 mUSD
+ * each at factor 1): the drill traffic's ~6 plans/s put it ~20× above, so a concurrent drill that
+ * cuts the calls reaching llm-service in half (SafetyBlockedRequestSpike) leaves it firing.
  */
 export const LLM_COST_ALERT_DOLLARS_PER_HOUR = 10;
 
@@ -175,7 +177,14 @@ export const ALERT_RULES: readonly AlertRuleDef[] = [
     receivers: RECEIVERS_BY_SEVERITY.warning,
     phase: 2,
     source: 'seed-003',
-    trigger: { service: 'data-router', fault: 'circuit-breaker-open', params: { target: 'mind-kb' } },
+    // The orchestrator's breaker toward reflection, its flow's last call: the 503s it fails fast with
+    // raise no drilled alert's signal (a breaker on data-router would raise HighErrorRate's) and cut
+    // no other service's traffic (validators/alert-drills/signals.ts).
+    trigger: {
+      service: 'orchestrator-service',
+      fault: 'circuit-breaker-open',
+      params: { target: 'reflection' },
+    },
     outputLabels: ['service', 'instance', 'job'],
   },
   {
@@ -270,7 +279,7 @@ export const ALERT_RULES: readonly AlertRuleDef[] = [
     receivers: RECEIVERS_BY_SEVERITY.warning,
     phase: 3,
     source: 'harness',
-    trigger: { service: 'llm-service', fault: 'expensive-model', params: { factor: 1000 } },
+    trigger: { service: 'llm-service', fault: 'expensive-model', params: { factor: 10_000 } },
     outputLabels: ['model'],
   },
 ];

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { expressionDurations } from '../catalog/index.ts';
 import { DRILL_TIME_SCALE, profileTiming, writeRulesProfile } from './rules-profile.ts';
+import { prometheusSpec } from './spec/prometheus.ts';
 
 const PROMTOOL = [
   join(homedir(), '.cache/phoenix-harness/prometheus-2.42.0/bin/promtool'),
@@ -22,27 +23,29 @@ describe('writeRulesProfile', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'phx-profile-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('scales every duration and the scrape/evaluation intervals by the same factor (1/15)', () => {
+  it('scales every duration and the scrape/evaluation intervals by the same factor (1/30)', () => {
     const profile = writeRulesProfile(join(tmp, 'default'));
     expect(profile.timeScale).toBe(DRILL_TIME_SCALE);
     expect(profile.timing).toMatchObject({
-      scrapeIntervalS: 1,
-      evaluationIntervalS: 1,
+      scrapeIntervalS: 0.5,
+      evaluationIntervalS: 0.5,
       groupWaitS: 1,
       groupIntervalS: 1,
     });
     expect(profile.mapping).toMatchObject({
-      '1m': '4s',
-      '2m': '8s',
-      '5m': '20s',
-      '10m': '40s',
-      '1h': '4m',
-      '6h': '24m',
+      '1m': '2s',
+      '2m': '4s',
+      '5m': '10s',
+      '10m': '20s',
+      '30m': '1m',
+      '1h': '2m',
+      '6h': '12m',
+      '30d': '1d',
     });
     const [recording, alerts] = profile.ruleFiles.map(rules);
     const her = alerts?.find((r) => r.alert === 'HighErrorRate');
-    expect(her).toMatchObject({ expr: 'phoenix:error_rate:ratio_rate5m > 0.05', for: '20s' });
-    expect(recording?.find((r) => r.record === 'phoenix:error_rate:ratio_rate5m')?.expr).toContain('[20s]');
+    expect(her).toMatchObject({ expr: 'phoenix:error_rate:ratio_rate5m > 0.05', for: '10s' });
+    expect(recording?.find((r) => r.record === 'phoenix:error_rate:ratio_rate5m')?.expr).toContain('[10s]');
     expect(JSON.parse(readFileSync(join(profile.dir, 'profile.json'), 'utf8'))).toMatchObject({
       mutated: false,
     });
@@ -61,8 +64,12 @@ describe('writeRulesProfile', () => {
     expect(windows.filter((w) => !scaled.has(w))).toEqual([]);
   });
 
-  it('refuses a factor that would make the scrape interval a fraction of a second', () => {
-    expect(() => profileTiming(1 / 30)).toThrow(/0\.5s, not a whole number of seconds/);
+  it('keeps the scrape interval in whole milliseconds, and refuses one a scrape cannot be answered in', () => {
+    expect(profileTiming(1 / 60)).toMatchObject({ scrapeIntervalS: 0.25, evaluationIntervalS: 0.25 });
+    expect(() => profileTiming(1 / 120)).toThrow(
+      /scrape interval 125ms, not a whole number of milliseconds ≥ 250ms/,
+    );
+    expect(() => profileTiming(1 / 45)).toThrow(/333\.333ms, not a whole number of milliseconds/);
   });
 
   it('applies a test mutation to the rendered alert rules only, and says so', () => {
@@ -71,13 +78,42 @@ describe('writeRulesProfile', () => {
     });
     const alerts = rules(profile.ruleFiles[1] ?? '');
     expect(alerts.find((r) => r.alert === 'ServiceDown')?.expr).toBe('upp == 0');
-    expect(alerts.find((r) => r.alert === 'HighErrorRate')?.for).toBe('20s');
+    expect(alerts.find((r) => r.alert === 'HighErrorRate')?.for).toBe('10s');
     expect(readFileSync(profile.ruleFiles[1] ?? '', 'utf8')).toMatch(/^# MUTATED by a test/m);
   });
 
   it.skipIf(!PROMTOOL)('is accepted by promtool check rules', () => {
     const profile = writeRulesProfile(join(tmp, 'promtool'));
     const out = execFileSync(PROMTOOL ?? '', ['check', 'rules', ...profile.ruleFiles], { encoding: 'utf8' });
+    expect(out).toMatch(/SUCCESS/);
+  });
+
+  it.skipIf(!PROMTOOL)('renders sub-second intervals as a Prometheus config promtool accepts (500ms)', () => {
+    const profile = writeRulesProfile(join(tmp, 'config'));
+    const rendered = prometheusSpec.render({
+      bindHost: '127.0.0.1',
+      port: () => 9090,
+      peer: (component, port) => `${component}:${port}`,
+      configDir: profile.dir,
+      dataDir: join(tmp, 'data'),
+      fleetLogDir: join(tmp, 'logs'),
+      ruleFiles: profile.ruleFiles,
+      scrapeTargetsFile: join(tmp, 'targets.json'),
+      timing: profile.timing,
+      environment: 'test',
+      logStore: 'victorialogs',
+      hostDir: (name) => join(tmp, name),
+      secret: (name) => `secret-${name}`,
+    });
+    const config = rendered.files['prometheus.yml'] ?? '';
+    expect(parse(config)).toMatchObject({
+      global: { scrape_interval: '500ms', evaluation_interval: '500ms' },
+    });
+    const file = join(tmp, 'config', 'prometheus.yml');
+    writeFileSync(file, config);
+    const out = execFileSync(PROMTOOL ?? '', ['check', 'config', '--syntax-only', file], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/SUCCESS/);
   });
 });

@@ -5,14 +5,20 @@
  * from the PromQL syntax tree, so a `[5m]` inside a label matcher's string is left alone), and a StackTiming whose scrape and evaluation intervals are scaled by
  * the same factor, so a shortened window still holds as many samples as in production.
  *
- * The factor is 1/15 (DRILL_TIME_SCALE). Why not 1/30: the scrape interval would be 0.5 s, and
- * although Prometheus accepts sub-second durations written as `500ms`, the Prometheus spec renders
- * intervals as `<n>s` and Prometheus 2.42 refuses `0.5s` ("not a valid duration string"); 1/15 is
- * the largest factor that keeps the seed's 15 s interval a whole second. At 1/15:
- *   scrape / evaluation interval 15s → 1s
- *   for: 1m → 4s, 2m → 8s, 5m → 20s, 10m → 40s
- *   range windows [5m] → [20s] (20 samples, as [5m] holds 20 at 15 s), [30m] → [2m], [1h] → [4m],
- *   [6h] → [24m], [30d] → [2d]
+ * The factor is 1/30 (DRILL_TIME_SCALE): the seed's 15 s scrape and evaluation intervals become
+ * 500 ms, which the Prometheus spec renders as `500ms` (Prometheus reads model.Duration; it refuses
+ * `0.5s`). Every rule duration stays a whole number of seconds:
+ *   scrape / evaluation interval 15s → 500ms
+ *   for: 1m → 2s, 2m → 4s, 5m → 10s, 10m → 20s
+ *   range windows [5m] → [10s] (20 samples, as [5m] holds 20 at 15 s), [30m] → [1m], [1h] → [2m],
+ *   [6h] → [12m], [30d] → [1d]
+ * Why not further (1/60, 250 ms): the scrape timeout cannot exceed the interval, so a mock service
+ * or the stack answering a scrape 250 ms late on a busy two-core machine would count as down
+ * (`up == 0`, ServiceDown's signal; a steady-state false alarm), and Prometheus' and the fleet's
+ * scrape cost doubles again; at 500 ms the 14 targets cost about a core-percent (README "Alert drills").
+ * What the factor cannot shorten: a resolution waits until the fault's samples leave the longest
+ * window the alert still holds true (ErrorBudgetBurn's slow-burn leg: [30m] → [1m]), Alertmanager's
+ * delivery (below), and [30d] windows (a day of data never exists in a run).
  * Alertmanager's group_wait and group_interval are not a rule property but delivery latency: they are
  * set to 1 s (not scaled) so a notification follows its alert within about a second.
  */
@@ -32,8 +38,10 @@ import {
 import { HarnessError } from '../core/index.ts';
 import { PRODUCTION_TIMING, type StackTiming } from './spec/index.ts';
 
-/** The drills' time factor: production 15 s scrape → 1 s, `for: 5m` → 20 s (see the file comment). */
-export const DRILL_TIME_SCALE = 1 / 15;
+/** The drills' time factor: production 15 s scrape → 500 ms, `for: 5m` → 10 s (see the file comment). */
+export const DRILL_TIME_SCALE = 1 / 30;
+/** The shortest scrape/evaluation interval a profile may have: a scrape must be answered within it. */
+const MIN_INTERVAL_MS = 250;
 
 /** Alertmanager delivery timings of the profile: small, not scaled (a notification within ~1 s). */
 const DRILL_GROUP_WAIT_S = 1;
@@ -49,7 +57,7 @@ export interface RenderedAlertRule {
 }
 
 export interface RulesProfileOptions {
-  /** Default DRILL_TIME_SCALE; 15 s × timeScale must be a whole number of seconds. */
+  /** Default DRILL_TIME_SCALE; 15 s × timeScale must be a whole number of milliseconds, ≥ 250 ms. */
   timeScale?: number;
   /** Render only rules of phases 1..maxPhase (default: all). */
   maxPhase?: Phase;
@@ -72,23 +80,26 @@ export interface RulesProfile {
   mapping: Record<string, string>;
 }
 
-/** The StackTiming of a profile: scrape and evaluation intervals × timeScale, whole seconds. */
+/**
+ * The StackTiming of a profile: scrape and evaluation intervals × timeScale, in whole milliseconds
+ * (the Prometheus spec renders a fraction of a second as `500ms`), at least MIN_INTERVAL_MS.
+ */
 export function profileTiming(timeScale: number): StackTiming {
-  const intervalS = PRODUCTION_TIMING.scrapeIntervalS * timeScale;
-  const evaluationS = PRODUCTION_TIMING.evaluationIntervalS * timeScale;
-  const whole = (s: number) => Math.abs(s - Math.round(s)) < 1e-9 && Math.round(s) >= 1;
-  if (!whole(intervalS) || !whole(evaluationS)) {
+  const intervalMs = PRODUCTION_TIMING.scrapeIntervalS * 1000 * timeScale;
+  const evaluationMs = PRODUCTION_TIMING.evaluationIntervalS * 1000 * timeScale;
+  const usable = (ms: number) => Math.abs(ms - Math.round(ms)) < 1e-6 && Math.round(ms) >= MIN_INTERVAL_MS;
+  if (!usable(intervalMs) || !usable(evaluationMs)) {
     throw new HarnessError(
-      `time scale ${timeScale} makes the ${PRODUCTION_TIMING.scrapeIntervalS}s scrape interval ${intervalS}s, not a whole number of seconds`,
+      `time scale ${timeScale} makes the ${PRODUCTION_TIMING.scrapeIntervalS}s scrape interval ${+intervalMs.toFixed(3)}ms, not a whole number of milliseconds ≥ ${MIN_INTERVAL_MS}ms`,
       {
         where: 'stack/rules-profile.ts',
-        hint: 'the Prometheus spec renders intervals as `<n>s` and Prometheus refuses fractional seconds ("0.5s"): use 1/15, 1/5, 1/3 or 1',
+        hint: `Prometheus reads intervals in whole milliseconds, and a scrape must be answered within one: use 1/30 (500 ms), 1/15, 1/5 or 1`,
       },
     );
   }
   return {
-    scrapeIntervalS: Math.round(intervalS),
-    evaluationIntervalS: Math.round(evaluationS),
+    scrapeIntervalS: Math.round(intervalMs) / 1000,
+    evaluationIntervalS: Math.round(evaluationMs) / 1000,
     groupWaitS: DRILL_GROUP_WAIT_S,
     groupIntervalS: DRILL_GROUP_INTERVAL_S,
     repeatIntervalS: Math.max(60, Math.round(PRODUCTION_TIMING.repeatIntervalS * timeScale)),

@@ -55,8 +55,10 @@ export interface ToolPaths {
  */
 export interface FleetControl {
   setFault(service: ServiceName, fault: { name: string } & Record<string, unknown>): Promise<void>;
-  /** Clears every fault of one service, or of every service. */
-  clearFaults(service?: ServiceName): Promise<void>;
+  /** Clears every fault of one service (only the one named, with `name`), or of every service. */
+  clearFaults(service?: ServiceName, name?: string): Promise<void>;
+  /** Every fault switched on now (optional: without it the drills cannot tell a fault-free load). */
+  listFaults?(): Promise<{ service: ServiceName; name: string }[]>;
 }
 
 /** Requests sent to the fleet while the drills run (rate-based alerts need traffic); loopback only. */

@@ -7,6 +7,15 @@ import type { ComponentSpec, RenderContext, RenderedComponent } from './types.ts
 export const FLEET_CONTAINER_PORT = 8080;
 
 /**
+ * A number of seconds as a Prometheus duration: `2s`, or `500ms` for a fraction (the time-compressed
+ * drill profile, stack/rules-profile.ts); Prometheus refuses `0.5s`.
+ */
+export function promDuration(seconds: number): string {
+  const ms = Math.round(seconds * 1000);
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/**
  * How the phoenix-services job finds the fleet: `file` = only the file_sd file the harness writes
  * (a fleet on the host); `dns` = the seed's dns_sd_configs as written (a fleet of containers named
  * after the services, on the stack's network) plus the same file_sd file for extra targets.
@@ -31,8 +40,8 @@ export const prometheusSpec: ComponentSpec & {
   render(ctx: RenderContext, discovery: FleetDiscovery = 'file') {
     const config = {
       global: {
-        scrape_interval: `${ctx.timing.scrapeIntervalS}s`,
-        evaluation_interval: `${ctx.timing.evaluationIntervalS}s`,
+        scrape_interval: promDuration(ctx.timing.scrapeIntervalS),
+        evaluation_interval: promDuration(ctx.timing.evaluationIntervalS),
       },
       rule_files: ctx.ruleFiles,
       alerting: { alertmanagers: [{ static_configs: [{ targets: [ctx.peer('alertmanager', 'http')] }] }] },

@@ -5,7 +5,7 @@ import type { RenderedAlertRule } from '../../stack/rules-profile.ts';
 
 /**
  * The live alert drills against real Prometheus 2.42 + Alertmanager 0.25 processes and the mock
- * fleet, on the time-compressed rules profile (x1/15). Mutation cases: each defect is put into the
+ * fleet, on the time-compressed rules profile (x1/30). Mutation cases: each defect is put into the
  * rendered config, and the drill of the alert it breaks must fail naming it; the clean run shows the
  * same drills pass once the defects are gone.
  */
@@ -41,7 +41,7 @@ function wrongCriticalReceiver(config: Record<string, unknown>): Record<string, 
   return config;
 }
 
-describe('live alert drills (local Prometheus + Alertmanager, mock fleet, rules x1/15)', () => {
+describe('live alert drills (local Prometheus + Alertmanager, mock fleet, rules x1/30)', () => {
   it(
     'fails the drills of a misspelt metric, a wrong critical route and an annotation naming a missing label',
     async () => {
@@ -56,7 +56,7 @@ describe('live alert drills (local Prometheus + Alertmanager, mock fleet, rules 
       // (b) the misspelt metric: the rule never evaluates to anything.
       expect(r['alerts.drill.CircuitBreakerOpen']?.status, context).toBe('fail');
       expect(r['alerts.drill.CircuitBreakerOpen']?.message).toMatch(
-        /^CircuitBreakerOpen never went pending within \d+\.\ds of circuit-breaker-open on data-router \(last: no CircuitBreakerOpen alert in Prometheus\)/,
+        /^CircuitBreakerOpen never went pending within \d+\.\ds of circuit-breaker-open on orchestrator-service \(last: no CircuitBreakerOpen alert in Prometheus\)/,
       );
       // (c) the critical route sends to slack only.
       expect(r['alerts.drill.ServiceDown']?.status, context).toBe('fail');

@@ -143,7 +143,8 @@ export async function runDrill(env: DrillEnv, alert: AlertRuleDef): Promise<Chec
   const clear = async () => {
     if (clearedAt !== undefined) return;
     try {
-      await fleet.clearFaults(service);
+      // Only this drill's fault: a concurrent drill may have another on the same service.
+      await fleet.clearFaults(service, fault);
     } catch (error) {
       clearError = error;
     }

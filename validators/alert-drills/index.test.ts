@@ -11,7 +11,11 @@ const FAST: DrillProfile = {
   timing: { scrapeIntervalS: 0.01, evaluationIntervalS: 0.01, groupWaitS: 0.01, groupIntervalS: 0.01 },
 };
 
-const INSTANCES = { 'data-router': '127.0.0.1:9002', reflection: '127.0.0.1:9014' } as const;
+const INSTANCES = {
+  'orchestrator-service': '127.0.0.1:9001',
+  'data-router': '127.0.0.1:9002',
+  reflection: '127.0.0.1:9014',
+} as const;
 
 /** Renders a catalog template the way Prometheus would for these labels. */
 function render(template: string, labels: Record<string, string>): string {
@@ -54,7 +58,7 @@ function phase2World(
     CircuitBreakerOpen: script(
       'CircuitBreakerOpen',
       { pendingAfterMs: 10, firingAfterMs: 160, deliverAfterMs: 170, resolveAfterMs: 20 },
-      { service: 'mind-kb', instance: INSTANCES['data-router'], job: 'phoenix-services' },
+      { service: 'reflection', instance: INSTANCES['orchestrator-service'], job: 'phoenix-services' },
     ),
     SlowResponseTime: script(
       'SlowResponseTime',
@@ -118,23 +122,25 @@ describe('alertDrills', () => {
     });
   });
 
-  it('runs drills on the same service one after another, the others at once', async () => {
+  it('runs drills whose faults change no signal another drill reads at once, each clearing only its own fault', async () => {
     const world = phase2World();
     await alertDrills(contextFor(world));
-    const at = (what: string) => world.log.find((l) => l.what === what)?.at ?? NaN;
-    // HighErrorRate and CircuitBreakerOpen both disturb data-router: the breaker goes on after the error rate is off.
-    const dataRouterOn = world.log.filter(
-      (l) => l.what === 'on data-router error-rate' || l.what === 'on data-router circuit-breaker-open',
-    );
-    expect(dataRouterOn.map((l) => l.what)).toEqual([
+    const ons = world.log.filter((l) => l.what.startsWith('on '));
+    const offs = world.log.filter((l) => l.what.startsWith('off ') && l.what !== 'off all');
+    expect(ons.map((l) => l.what).sort()).toEqual([
       'on data-router error-rate',
-      'on data-router circuit-breaker-open',
+      'on llm-service latency',
+      'on orchestrator-service circuit-breaker-open',
+      'on reflection down',
     ]);
-    const offs = world.log.filter((l) => l.what === 'off data-router');
-    expect(at('on data-router circuit-breaker-open')).toBeGreaterThanOrEqual(offs[0]?.at ?? Infinity);
-    // The llm-service and reflection drills start before the first data-router drill ends.
-    expect(at('on llm-service latency')).toBeLessThan(offs[0]?.at ?? 0);
-    expect(at('on reflection down')).toBeLessThan(offs[0]?.at ?? 0);
+    // Every fault is on before the first one goes off: no drill waits for another.
+    expect(Math.max(...ons.map((l) => l.at))).toBeLessThanOrEqual(Math.min(...offs.map((l) => l.at)));
+    expect(offs.map((l) => l.what).sort()).toEqual([
+      'off data-router error-rate',
+      'off llm-service latency',
+      'off orchestrator-service circuit-breaker-open',
+      'off reflection down',
+    ]);
   });
 
   it('fails a rule that never fires, naming the alert and the last state seen, and clears the fault', async () => {
@@ -144,10 +150,12 @@ describe('alertDrills', () => {
     const r = (await run(world))['alerts.drill.CircuitBreakerOpen'];
     expect(r?.status).toBe('fail');
     expect(r?.message).toMatch(
-      /^CircuitBreakerOpen never went pending within [\d.]+s of circuit-breaker-open on data-router \(last: no CircuitBreakerOpen alert in Prometheus\)$/,
+      /^CircuitBreakerOpen never went pending within [\d.]+s of circuit-breaker-open on orchestrator-service \(last: no CircuitBreakerOpen alert in Prometheus\)$/,
     );
     expect(world.log.at(-1)?.what).not.toMatch(/^on /);
-    expect(world.log.filter((l) => l.what === 'off data-router')).toHaveLength(2);
+    expect(world.log.filter((l) => l.what === 'off orchestrator-service circuit-breaker-open')).toHaveLength(
+      1,
+    );
   });
 
   it('names the alert when only another instance of it fires', async () => {
@@ -257,6 +265,23 @@ describe('alertDrills', () => {
 
   it('drills nothing at phase 1 (no alert required)', async () => {
     expect(await alertDrills(contextFor(phase2World(), { phase: 1 }))).toEqual([]);
+  });
+
+  it("judges the steady state over the run's load when it was fault-free, else watches live", async () => {
+    const world = phase2World();
+    const end = new Date(Date.now() - 10);
+    const window = { start: new Date(end.getTime() - 1_000), end };
+    const withFaults = (faults: { service: 'data-router'; name: string }[]) => ({
+      window,
+      fleet: { ...world.fleet, listFaults: async () => faults },
+      drills: { profile: FAST, alerts: ['ServiceDown'] },
+    });
+    const quiet = (await run(world, withFaults([])))['alerts.drill.steady-state'];
+    expect(quiet?.message).toBe("no required alert went pending or firing during 0.1s of the run's load");
+    const injected = (await run(world, withFaults([{ service: 'data-router', name: 'error-rate' }])))[
+      'alerts.drill.steady-state'
+    ];
+    expect(injected?.message).toBe('no required alert went pending or firing during 0.1s of steady load');
   });
 
   it('starts and stops the traffic around the drills', async () => {

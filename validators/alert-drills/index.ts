@@ -5,14 +5,15 @@ import { skipped } from '../result.ts';
 import { PRODUCTION_PROFILE } from './deadlines.ts';
 import { drillBase, runDrill, type DrillEnv } from './drill.ts';
 import { drillLanes } from './lanes.ts';
-import { steadyBase, steadyState } from './steady-state.ts';
+import { steadyBase, steadyState, steadyStateOverLoad } from './steady-state.ts';
 
 /**
  * Live alert drills: for each alert the phase requires, switch its catalog trigger (a fleet fault)
  * on, see Prometheus hold the alert pending and then firing, see Alertmanager deliver it to every
  * receiver the catalog names with the catalog's labels and fully rendered annotations, switch the
  * fault off and see the resolved notification arrive. Before any fault: a steady-state watch, in
- * which no required alert may be pending or firing (the seed's alert-fatigue pitfall).
+ * which no required alert may be pending or firing (the seed's alert-fatigue pitfall): over the
+ * run's fault-free load when there was one (read back, no wait), else live under drill traffic.
  *
  * The parts: deadlines.ts (how long each stage may take), lanes.ts (which drills run at once),
  * expected-labels.ts (the labels the catalog promises), alert-state.ts (reading ALERTS and the
@@ -59,11 +60,16 @@ export async function alertDrills(ctx: ValidationContext): Promise<CheckResult[]
   const traffic = ctx.drills.traffic;
   const fleet = ctx.fleet;
 
-  // "Normal load with no fault": nothing left on from earlier (e.g. the CLI's --inject).
+  // The run's load, if it had no fault on (the CLI's --inject leaves its faults on until here),
+  // is the steady state's "normal load with no fault": read back, it costs no wait of its own.
+  const faultsOn = fleet?.listFaults ? await fleet.listFaults() : undefined;
+  const load = ctx.window && faultsOn ? { ...ctx.window, faultFree: faultsOn.length === 0 } : undefined;
   if (fleet) await fleet.clearFaults();
   traffic?.start();
   try {
-    const steady = await steadyState(ctx, prometheus, alerts, profile);
+    const steady =
+      (load && (await steadyStateOverLoad(ctx, prometheus, alerts, profile, load))) ??
+      (await steadyState(ctx, prometheus, alerts, profile));
     if (!fleet || !sink) {
       const missing = !fleet
         ? 'needs fault control of the fleet (ctx.fleet): the drills inject faults'

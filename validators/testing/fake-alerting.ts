@@ -77,12 +77,14 @@ export class FakeAlerting {
           this.episodes.set(script.alert, { onAt: Date.now() });
       }
     },
-    clearFaults: async (service) => {
-      this.log.push({ at: Date.now(), what: `off ${service ?? 'all'}` });
+    clearFaults: async (service, name) => {
+      this.log.push({ at: Date.now(), what: `off ${service ?? 'all'}${name ? ` ${name}` : ''}` });
       for (const [alert, e] of this.episodes) {
         const def = alertByName(alert);
-        if (e.offAt === undefined && (service === undefined || def?.trigger.service === service))
-          e.offAt = Date.now();
+        const hit =
+          (service === undefined || def?.trigger.service === service) &&
+          (name === undefined || def?.trigger.fault === name);
+        if (e.offAt === undefined && hit) e.offAt = Date.now();
       }
     },
   };
