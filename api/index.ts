@@ -6,8 +6,16 @@ export { ObservabilityStack, StartedObservabilityStack, EMBEDDED_RUNNERS } from 
 export type { EmbeddedRunner, LogStoreName, StackRules } from './observability-stack.ts';
 export { PhoenixFleet, StartedPhoenixFleet } from './phoenix-fleet.ts';
 export type { InjectedFault } from './phoenix-fleet.ts';
-export { validate, externalStack, ledgerAt, ledgerWindow, noTraffic } from './validate.ts';
-export type { ValidateOptions, ValidationOutcome, ExternalStack } from './validate.ts';
+export {
+  validate,
+  validateAhead,
+  TRAFFIC_INDEPENDENT_VALIDATORS,
+  externalStack,
+  ledgerAt,
+  ledgerWindow,
+  noTraffic,
+} from './validate.ts';
+export type { ValidateOptions, ValidationOutcome, ValidationAhead, ExternalStack } from './validate.ts';
 export { ledgerFromEntries, HarnessError, ConfigError } from '../core/index.ts';
 export type { CheckResult, LedgerEntry, LedgerSource } from '../core/index.ts';
 export type { Phase, ServiceName } from '../catalog/index.ts';

@@ -12,6 +12,7 @@ import {
   HarnessError,
   Teardown,
   newRunId,
+  type Check,
   type CheckResult,
   type HarnessConfig,
   type LedgerSource,
@@ -29,6 +30,7 @@ import {
   VALIDATOR_FAMILIES,
   createClients,
   evaluateGate,
+  runValidatorIsolated,
   runValidators,
   type BackendEndpoints,
   type GateVerdict,
@@ -112,6 +114,12 @@ export interface ValidateOptions {
   /** Aborting stops waiting: validate() rejects with the signal's reason (`results` holds what finished). */
   signal?: AbortSignal;
   onValidatorDone?: (name: ValidatorName, ms: number) => void;
+  /**
+   * Checks started earlier by validateAhead() (the ones the run's traffic cannot change, started
+   * while the fleet starts and the load runs): validate() does not run them again, it waits for
+   * them and judges them with the rest.
+   */
+  ahead?: ValidationAhead;
 }
 
 export interface ValidationOutcome {
@@ -133,23 +141,110 @@ export async function validate(options: ValidateOptions): Promise<ValidationOutc
   const teardown = new Teardown();
   const results = options.results ?? [];
   try {
+    const { ahead } = options;
+    // A context validateAhead() could not make (the probe listener cannot bind) fails the run as here.
+    await ahead?.started;
     const ctx = await contextFor(options, teardown);
-    await runValidators({
-      validators: VALIDATORS,
+    const names = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
+    const onDone = options.onValidatorDone;
+    await runValidators<ValidatorName, ValidationContext>({
+      validators: ahead ? { ...VALIDATORS, ...ahead.awaiters() } : VALIDATORS,
       families: VALIDATOR_FAMILIES,
-      names: options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]),
+      names: ahead ? [...new Set([...names, ...ahead.names])] : names,
       last: POST_LOAD_ORDER,
       ctx,
       into: results,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onValidatorDone ? { onDone: options.onValidatorDone } : {}),
+      // A validator run ahead reports how long it took itself, not how long validate() waited for it.
+      ...(onDone ? { onDone: (name, ms) => onDone(name, ahead?.took(name) ?? ms) } : {}),
     });
+    await ahead?.settled;
   } finally {
     await teardown.disposeAsync();
   }
   results.sort((a, b) => a.id.localeCompare(b.id));
   if (options.extraChecks) results.push(...options.extraChecks);
   return { checks: results, gate: evaluateGate(results, options.phase, options.waive) };
+}
+
+/**
+ * Validators whose checks the run's traffic cannot change: the offline alert checks read the repo's
+ * rule files and the rendered Alertmanager config; the pipeline probe sends its own span, log
+ * record, metric and alert under its own service name and scrape pool. validateAhead() starts
+ * them as soon as the stack is up, so they overlap the fleet's start and the load.
+ */
+export const TRAFFIC_INDEPENDENT_VALIDATORS = [
+  'alerts.offline',
+  'pipeline.probe',
+] as const satisfies readonly ValidatorName[];
+
+/**
+ * The ones among them that compete with the load for CPU (promtool and amtool runs): the load
+ * starts after them (ValidationAhead.beforeLoad), so its latencies are the fleet's alone.
+ */
+const CPU_BOUND_AHEAD: readonly ValidatorName[] = ['alerts.offline'];
+
+/** Checks started by validateAhead(), handed to validate() as `ahead`. */
+export interface ValidationAhead {
+  /** The validators started ahead: validate() waits for these instead of running them. */
+  readonly names: readonly ValidatorName[];
+  /** Rejects (handled until validate() awaits it) when the checks' context cannot be made. */
+  readonly started: Promise<void>;
+  /** Resolves once every validator started ahead has finished and what they used is stopped. */
+  readonly settled: Promise<void>;
+  /**
+   * Resolves once the CPU-bound ones (the offline alert checks) have finished: await it before the
+   * load. Usually done while the fleet waits for its first scrape; on a busy machine it holds the load back.
+   */
+  readonly beforeLoad: Promise<void>;
+  /** Checks that wait for the ones started ahead, in place of those validators. */
+  awaiters(): Partial<Record<ValidatorName, Check<ValidationContext>>>;
+  /** How long a validator started ahead took, once it finished. */
+  took(name: ValidatorName): number | undefined;
+}
+
+/**
+ * Starts the TRAFFIC_INDEPENDENT_VALIDATORS among `validators` (default: all) against a started
+ * embedded stack, before the load; pass the result to validate() as `ahead`. Nothing is awaited
+ * here: each check runs isolated (a throw becomes its `error` check), so nothing rejects unseen.
+ */
+export function validateAhead(
+  options: Pick<ValidateOptions, 'phase' | 'validators' | 'ingestTimeoutMs' | 'runId' | 'runDir'> & {
+    stack: StartedObservabilityStack;
+  },
+): ValidationAhead {
+  const wanted = options.validators ?? (Object.keys(VALIDATORS) as ValidatorName[]);
+  const names = TRAFFIC_INDEPENDENT_VALIDATORS.filter((n) => wanted.includes(n));
+  const teardown = new Teardown();
+  // None of them wanted: nothing is started (no probe listener, no offline files).
+  const context = names.length ? contextFor(options, teardown) : Promise.resolve(undefined);
+  const durations = new Map<ValidatorName, number>();
+  const checks = new Map(
+    names.map((name) => [
+      name,
+      context.then(async (ctx) => {
+        if (!ctx) return [];
+        const started = Date.now();
+        const results = await runValidatorIsolated(name, VALIDATOR_FAMILIES[name], VALIDATORS[name], ctx);
+        durations.set(name, Date.now() - started);
+        return results;
+      }),
+    ]),
+  );
+  const started = context.then(() => undefined);
+  const cpuBound = names.filter((n) => CPU_BOUND_AHEAD.includes(n)).map((n) => checks.get(n));
+  const beforeLoad = Promise.allSettled(cpuBound).then(() => undefined);
+  const settled = Promise.allSettled(checks.values()).then(() => teardown.disposeAsync());
+  // Until validate() awaits them, a failed start must not be an unhandled rejection.
+  for (const p of [started, settled, ...checks.values()]) p.catch(() => undefined);
+  return {
+    names,
+    started,
+    settled,
+    beforeLoad,
+    awaiters: () => Object.fromEntries([...checks].map(([name, pending]) => [name, () => pending])),
+    took: (name) => durations.get(name),
+  };
 }
 
 /** What every check receives, for the embedded stack or an external one. */

@@ -27,6 +27,7 @@ import {
   PhoenixFleet,
   noTraffic,
   validate,
+  validateAhead,
   type InjectedFault,
   type StartedObservabilityStack,
 } from '../api/index.ts';
@@ -83,6 +84,15 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
     );
     reached.stack = stack;
     progress.done(`${stack.handle.components.size} components ready in ${stack.readyMs}ms`);
+    // The checks the load cannot change (offline alert checks, pipeline probe) run from now on,
+    // beside the fleet's start (mostly a wait for Prometheus' first scrape) and the load.
+    const ahead = validateAhead({
+      phase: options.phase,
+      stack,
+      runDir,
+      ingestTimeoutMs: config.stack.ingestTimeoutMs,
+      ...(options.validators ? { validators: options.validators } : {}),
+    });
 
     progress.stage('starting the mock Phoenix fleet');
     // The builder starts containers beside a docker stack, else one process; faults are switched
@@ -101,6 +111,8 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
     reached.endpoints = endpoints;
     if (fleet.baselineScraped === false)
       progress.info('not every fleet target was scraped before the load (the metrics checks will say which)');
+    // The offline alert checks (promtool) would compete with the load for CPU: the load waits for them.
+    await untilAborted(ahead.beforeLoad, signal);
     progress.done(`${fleet.services.size} services at ${fleet.entryUrl}`);
 
     // Docker with official images: without a k6 binary here, k6 can run from its official image on
@@ -177,6 +189,7 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       runDir,
       extraChecks: thresholdResults(scenario),
       results,
+      ahead,
       ...(signal ? { signal } : {}),
       onValidatorDone: (name, ms) => progress.info(`${name}: ${(ms / 1000).toFixed(1)}s`),
     });

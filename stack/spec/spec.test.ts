@@ -61,6 +61,10 @@ describe('component specs', () => {
     expect(COMPONENT_SPECS.victorialogs.source).toEqual({ provisioned: 'victorialogs' });
   });
 
+  it("turns Jaeger's self-tracing off: exporting it to an absent localhost:4317 holds Jaeger's stop", () => {
+    expect(COMPONENT_SPECS.jaeger.render(ctx()).env).toEqual({ OTEL_TRACES_SAMPLER: 'always_off' });
+  });
+
   it('gives Loki and Grafana no provisioned binary: official images only', () => {
     expect(COMPONENT_SPECS.loki.source).toEqual({ userImage: 'loki' });
     expect(COMPONENT_SPECS.grafana.source).toEqual({ userImage: 'grafana' });
