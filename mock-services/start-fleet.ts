@@ -54,8 +54,9 @@ export interface FleetOptions {
    */
   peers?: 'local' | 'dns' | Partial<Record<ServiceName, string>>;
   /**
-   * Threads the services are spread over, inside this one process (default: up to 2, as many as
-   * there are cores; always 1 with an exporter factory, whose exporters live in this thread).
+   * Threads the services are spread over, inside this one process (default 1; at most the cores
+   * there are; always 1 with an exporter factory, whose exporters live in this thread). Every hop
+   * is TCP either way, so a call between threads costs what one inside a thread does.
    */
   threads?: number;
   /** Replaces the OTLP span exporter of each service (tests: an InMemorySpanExporter). */

@@ -76,6 +76,28 @@ describe('the in-process engine', () => {
     });
   });
 
+  it('sends only the flow it is given instead of the mix, and names an unknown one', async () => {
+    await withStandIn(0, async (standIn) => {
+      const run = await runEngine({
+        scenario: 'smoke',
+        flow: 'llm_generate',
+        env: { BASE_URL: standIn.entryUrl, RUN_ID: 'engine-flow', RATE: '10', DURATION: '1s' },
+        runDir: runDir(),
+      });
+      const ledger = await ledgerLines(run.ledgerPath);
+      expect(ledger.map((r) => r.flow)).toEqual(Array(10).fill('llm_generate'));
+      expect(run.summary.metrics['http_reqs{flow:plan_and_execute}']?.values['count']).toBe(0);
+    });
+    await expect(
+      runEngine({
+        scenario: 'smoke',
+        flow: 'nope' as 'kb_query',
+        env: { BASE_URL: 'http://127.0.0.1:1' },
+        runDir: runDir(),
+      }),
+    ).rejects.toThrow('unknown flow "nope"');
+  });
+
   it('drops and counts the iterations beyond the VU cap (k6 dropped_iterations)', async () => {
     await withStandIn(400, async (standIn) => {
       const env = { BASE_URL: standIn.entryUrl, RATE: '20', DURATION: '1s', VUS: '1', MAX_VUS: '2' };

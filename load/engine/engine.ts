@@ -71,6 +71,8 @@ export interface EngineOptions {
   segment?: string;
   /** k6's --execution-segment-sequence; default the equal split the segment implies (`0,1/4,…,1`). */
   segmentSequence?: string;
+  /** Every iteration sends this flow instead of the scenario's mix (benchmarks of one flow). */
+  flow?: FlowName;
   /** Receives the text summary's lines. */
   onOutput?: (line: string) => void;
   /** Called once setup is done (preflight answered, sockets connected), as the schedule starts. */
@@ -136,6 +138,13 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
   // Arrival-rate executors stripe iterations by the tuple re-cut by maxVUs (k6): none without VUs.
   const iterationTuple = tuple.withValue(executor.maxVUs);
   const timeoutMs = parseDurationMs(config.requestTimeout) ?? 10_000;
+  const onlyFlow = options.flow === undefined ? undefined : FLOWS.find((f) => f.name === options.flow);
+  if (options.flow !== undefined && onlyFlow === undefined) {
+    throw new HarnessError(`unknown flow ${JSON.stringify(options.flow)}`, {
+      where,
+      hint: `use one of ${FLOWS.map((f) => f.name).join(', ')}`,
+    });
+  }
   const gracefulStopMs = parseDurationMs(executor.gracefulStop) ?? 0;
 
   await mkdir(options.runDir, { recursive: true });
@@ -228,7 +237,7 @@ export async function runEngine(options: EngineOptions): Promise<ScenarioRun> {
       }
       inFlight += 1;
       const iteration = vu.iterations++;
-      const flow = pickFlow(definition.mix, scheduled.iterationInTest, Math.random());
+      const flow = onlyFlow ?? pickFlow(definition.mix, scheduled.iterationInTest, Math.random());
       const request = planFlowRequest(
         flow,
         config,

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { childEnv, HarnessError } from '../../core/index.ts';
-import type { ScenarioName } from '../../scenarios/index.ts';
+import type { FlowName, ScenarioName } from '../../scenarios/index.ts';
 import { childExit } from '../child-exit.ts';
 import type { ScenarioRun } from '../scenario-run.ts';
 
@@ -30,6 +30,8 @@ export interface EngineProcessOptions {
   ledger?: boolean;
   segment?: string;
   segmentSequence?: string;
+  /** Every iteration sends this flow instead of the scenario's mix (benchmarks of one flow). */
+  flow?: FlowName;
   /** Receives the engine's output lines (the text summary). */
   onOutput?: (line: string) => void;
   signal?: AbortSignal;
@@ -44,6 +46,7 @@ export function engineProcessArguments(options: EngineProcessOptions): string[] 
   if (options.runDir !== undefined) args.push('--run-dir', options.runDir);
   if (options.segment !== undefined) args.push('--segment', options.segment);
   if (options.segmentSequence !== undefined) args.push('--segment-sequence', options.segmentSequence);
+  if (options.flow !== undefined) args.push('--flow', options.flow);
   if (options.ledger === false) args.push('--no-ledger');
   return args;
 }

@@ -24,6 +24,21 @@ describe('the engine as its own process', () => {
     );
   });
 
+  it('passes --flow to the worker, which refuses an unknown flow by name', async () => {
+    const options = {
+      scenario: 'smoke',
+      baseUrl: 'http://127.0.0.1:1',
+      runId: 'f',
+      outDir: tmpdir(),
+    } as const;
+    expect(engineProcessArguments({ ...options, flow: 'kb_query' })).toEqual(
+      expect.arrayContaining(['--flow', 'kb_query']),
+    );
+    await expect(runEngineProcess({ ...options, flow: 'teleport' as 'kb_query' })).rejects.toThrow(
+      '--flow must be one of plan_and_execute, kb_query, llm_generate (got "teleport")',
+    );
+  }, 60_000);
+
   it('runs a scenario in a child process and hands back its ScenarioRun and ledger', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'phx-engine-process-'));
     const standIn = await startStandInOrchestrator();

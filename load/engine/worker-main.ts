@@ -5,14 +5,14 @@
  *
  *   node --import tsx load/engine/worker-main.ts --scenario load --base-url http://127.0.0.1:8080 \
  *     --run-id r1 --out-dir out --rate 50 --duration 1m [--segment 1/4:2/4] [--env VUS=20] [--no-ledger]
- *     [--run-dir out/r1/worker-2]
+ *     [--run-dir out/r1/worker-2] [--flow plan_and_execute]
  *
  * Settings with secrets (AUTH_TOKEN) come as JSON in $PHX_LOAD_ENV, never on the command line.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HarnessError } from '../../core/index.ts';
-import { SCENARIO_NAMES, type ScenarioName } from '../../scenarios/index.ts';
+import { FLOWS, SCENARIO_NAMES, type FlowName, type ScenarioName } from '../../scenarios/index.ts';
 import { runEngine } from './engine.ts';
 import { SCHEDULE_START_LINE } from './spawn.ts';
 
@@ -30,6 +30,8 @@ export interface WorkerArguments {
   ledger: boolean;
   segment: string | undefined;
   segmentSequence: string | undefined;
+  /** Only this flow, instead of the scenario's mix. */
+  flow: FlowName | undefined;
 }
 
 /** Parses the worker's command line (and $PHX_LOAD_ENV); throws a HarnessError naming what is wrong. */
@@ -49,6 +51,7 @@ export function parseWorkerArguments(
       duration: { type: 'string' },
       segment: { type: 'string' },
       'segment-sequence': { type: 'string' },
+      flow: { type: 'string' },
       env: { type: 'string', multiple: true, default: [] },
       'no-ledger': { type: 'boolean', default: false },
     },
@@ -68,6 +71,13 @@ export function parseWorkerArguments(
   const runId = values['run-id'];
   if (baseUrl === undefined || runId === undefined) {
     throw new HarnessError('--base-url and --run-id are required', { where });
+  }
+  const flow = values.flow;
+  if (flow !== undefined && !FLOWS.some((f) => f.name === flow)) {
+    throw new HarnessError(
+      `--flow must be one of ${FLOWS.map((f) => f.name).join(', ')} (got ${JSON.stringify(flow)})`,
+      { where },
+    );
   }
   let extra: Record<string, string> = {};
   const raw = environment[LOAD_ENV_VARIABLE];
@@ -98,6 +108,7 @@ export function parseWorkerArguments(
     ledger: !values['no-ledger'],
     segment: values.segment,
     segmentSequence: values['segment-sequence'],
+    flow: flow as FlowName | undefined,
   };
 }
 
@@ -114,6 +125,7 @@ async function main(): Promise<number> {
       ledger: args.ledger,
       ...(args.segment === undefined ? {} : { segment: args.segment }),
       ...(args.segmentSequence === undefined ? {} : { segmentSequence: args.segmentSequence }),
+      ...(args.flow === undefined ? {} : { flow: args.flow }),
       onOutput: (line) => process.stderr.write(`${line}\n`),
       onScheduleStart: () => process.stderr.write(`${SCHEDULE_START_LINE}\n`),
       signal: abort.signal,
