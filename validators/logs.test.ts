@@ -72,6 +72,23 @@ describe.each(KINDS)('logsCheck on $product', ({ kind, product, base }) => {
     );
   });
 
+  it('a request without lines in a merged ledger is named with its runner; the other runner is whole', async () => {
+    const store = new FakeLogStore(kind);
+    const kept = { ...entry('llm_generate'), runner: 'worker-1' };
+    const lost = { ...entry('llm_generate'), runner: 'worker-2' };
+    logRequest(store, kept);
+    logRequest(store, lost, { skip: 'llm-service' });
+    const completeness = (await byId(ctx(store, [kept, lost])))['logs.completeness'];
+    expect(completeness?.status).toBe('fail');
+    expect(completeness?.message).toContain(
+      `llm-service: no log lines for 1 of 2 requests; e.g. ${lost.traceId} (llm_generate) lacks llm-service`,
+    );
+    expect(completeness?.evidence.perRunner).toEqual({
+      'worker-1': { sent: 1, logged: 1 },
+      'worker-2': { sent: 1, logged: 0 },
+    });
+  });
+
   it('reports lines whose trace id matches no request (a hop that regenerated traceparent)', async () => {
     const store = new FakeLogStore(kind);
     const e = entry('kb_query');

@@ -7,18 +7,12 @@ import {
   type Phase,
   type ServiceName,
 } from '../catalog/index.ts';
-import {
-  forEachConcurrent,
-  pollUntil,
-  type CheckEvidence,
-  type CheckResult,
-  type LedgerEntry,
-} from '../core/index.ts';
+import { forEachConcurrent, pollUntil, type CheckEvidence, type CheckResult } from '../core/index.ts';
 import type { LogStoreApi, TimeWindow } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
 import { PROBE_SERVICE } from './pipeline-probe.ts';
 import { errorMessage, nothingExamined, result, skipped, type ResultBase } from './result.ts';
-import { perRunnerFunnel } from './runner-funnel.ts';
+import { runnerFunnel } from './runner-funnel.ts';
 
 /** Services queried at once: the store already spreads one query over its cores/shards, so two overlap the round trips. */
 const QUERY_CONCURRENCY = 2;
@@ -35,14 +29,6 @@ const base = (id: string, title: string, phase: Phase): ResultBase => ({
 const queryEvidence = (logs: LogStoreApi, queries: string[]): CheckEvidence =>
   logs.kind === 'loki' ? { logql: queries } : { logsql: queries };
 
-interface RequestLogs {
-  entry: LedgerEntry;
-  /** Services seen logging for this request. */
-  seen: Set<string>;
-  /** Lines each service wrote for this request, as last counted. */
-  lines: Map<string, number>;
-}
-
 /** Lines a service writes per request of a flow: one per request it serves (its server spans in the flow). */
 function linesPerRequest(flow: FlowDef): Map<string, number> {
   const lines = new Map<string, number>();
@@ -53,26 +39,34 @@ function linesPerRequest(flow: FlowDef): Map<string, number> {
 /**
  * Quantity: per service, the requests it wrote more lines for than its flow produces (a line shipped
  * twice, a hop retried), as `llm-service: more log lines than its flow writes for 2 of 10 requests (…)`.
+ * `lineCount(slot, column)` is what the store counted for a request (slot, in ledger order) and a service.
  */
-function repeatedLines(requests: Iterable<RequestLogs>, total: number): string[] {
+function repeatedLines(
+  requests: { total: number; flowOf(slot: number): FlowName; traceIdOf(slot: number): string },
+  services: readonly string[],
+  lineCount: (slot: number, column: number) => number,
+): string[] {
   const perFlow = new Map<FlowName, Map<string, number>>();
   const over = new Map<string, { n: number; example: string }>();
-  for (const r of requests) {
-    let want = perFlow.get(r.entry.flow);
-    if (!want) perFlow.set(r.entry.flow, (want = linesPerRequest(flowByName(r.entry.flow))));
-    for (const [service, got] of r.lines) {
+  for (let slot = 0; slot < requests.total; slot++) {
+    const flow = requests.flowOf(slot);
+    let want = perFlow.get(flow);
+    if (!want) perFlow.set(flow, (want = linesPerRequest(flowByName(flow))));
+    for (const [c, service] of services.entries()) {
+      const got = lineCount(slot, c);
       const expected = want.get(service) ?? 1;
       if (got <= expected) continue;
       const o = over.get(service);
       if (o) o.n += 1;
-      else over.set(service, { n: 1, example: `${got} for ${r.entry.traceId}, expected ${expected}` });
+      else
+        over.set(service, { n: 1, example: `${got} for ${requests.traceIdOf(slot)}, expected ${expected}` });
     }
   }
   return [...over]
     .sort((x, y) => y[1].n - x[1].n)
     .map(
       ([s, o]) =>
-        `${s}: more log lines than its flow writes for ${o.n} of ${total} requests (e.g. ${o.example}: a line shipped twice, or a hop run twice)`,
+        `${s}: more log lines than its flow writes for ${o.n} of ${requests.total} requests (e.g. ${o.example}: a line shipped twice, or a hop run twice)`,
     );
 }
 
@@ -220,6 +214,46 @@ async function forbiddenCheck(logs: LogStoreApi, b: ResultBase, window: TimeWind
   });
 }
 
+/**
+ * The ledger as the completeness check keeps it: one slot per request (a repeated trace id is one
+ * request), with its trace id, flow and runner as small indexes, never the entries themselves (a
+ * 1M-request ledger is ~100 MB here, nearly all of it the trace id → slot map).
+ */
+interface LedgerSlots {
+  traceIds: string[];
+  slotOf: Map<string, number>;
+  flowNames: FlowName[];
+  flows: number[];
+  runnerNames: (string | undefined)[];
+  runners: number[];
+}
+
+async function ledgerSlots(ledger: NonNullable<ValidationContext['ledger']>): Promise<LedgerSlots> {
+  const slots: LedgerSlots = {
+    traceIds: [],
+    slotOf: new Map(),
+    flowNames: [],
+    flows: [],
+    runnerNames: [],
+    runners: [],
+  };
+  const indexOf = <T>(list: T[], value: T) => {
+    const i = list.indexOf(value);
+    return i >= 0 ? i : list.push(value) - 1;
+  };
+  for await (const entry of ledger.read()) {
+    let slot = slots.slotOf.get(entry.traceId);
+    if (slot === undefined) {
+      slot = slots.traceIds.push(entry.traceId) - 1;
+      slots.slotOf.set(entry.traceId, slot);
+    }
+    // A repeated trace id keeps its first place and takes the last line's flow and runner.
+    slots.flows[slot] = indexOf(slots.flowNames, entry.flow);
+    slots.runners[slot] = indexOf(slots.runnerNames, entry.runner);
+  }
+  return slots;
+}
+
 async function completenessCheck(
   ctx: ValidationContext,
   logs: LogStoreApi,
@@ -227,32 +261,29 @@ async function completenessCheck(
   window: TimeWindow,
 ): Promise<CheckResult> {
   if (!ctx.ledger) return skipped(b, 'needs a request ledger (run a scenario, or pass --ledger)');
-  const flows = new Map<FlowName, FlowDef>();
-  const flowOf = (name: FlowName) =>
-    flows.get(name) ??
-    flows.set(name, flowAtPhase(flowByName(name), ctx.phase)).get(name) ??
-    flowByName(name);
-  // Computed once per flow, not once per request and scan (100k requests make that count).
-  const expected = new Map<FlowName, ReturnType<typeof expectedServices>>();
-  const expectedOf = (name: FlowName) =>
-    expected.get(name) ??
-    expected.set(name, expectedServices(flowOf(name))).get(name) ?? { fixed: [], anyOf: [] };
-  const requests = new Map<string, RequestLogs>();
-  for await (const entry of ctx.ledger.read())
-    requests.set(entry.traceId, { entry, seen: new Set(), lines: new Map() });
-  if (requests.size === 0)
+  const ledger = await ledgerSlots(ctx.ledger);
+  const total = ledger.traceIds.length;
+  if (total === 0)
     return nothingExamined(b, {
       expected: 'the ledger’s requests, logged',
       message: `the ledger ${ctx.ledger.path} holds no requests: no traffic was sent, so there is no log line to look up in ${logs.product} at ${logs.baseUrl}`,
     });
+  // Per flow (computed once, not once per request and scan): the services it must log from.
+  const expectedPerFlow = ledger.flowNames.map((name) =>
+    expectedServices(flowAtPhase(flowByName(name), ctx.phase)),
+  );
   const services = [
-    ...new Set(
-      [...new Set([...requests.values()].map((r) => r.entry.flow))].flatMap((name) => {
-        const { fixed, anyOf } = expectedOf(name);
-        return [...fixed, ...anyOf.flat()];
-      }),
-    ),
+    ...new Set(expectedPerFlow.flatMap(({ fixed, anyOf }) => [...fixed, ...anyOf.flat()])),
   ].sort();
+  const column = new Map<string, number>(services.map((s, i) => [s, i]));
+  const width = services.length;
+  /** Lines per request and service as last counted (saturating at 255): `lines[slot * width + column]`. */
+  const lines = new Uint8Array(total * width);
+  /** Per flow: the columns it needs each, and the column groups of which it needs one. */
+  const wanted = expectedPerFlow.map(({ fixed, anyOf }) => ({
+    fixed: fixed.map((s) => column.get(s) ?? 0),
+    anyOf: anyOf.map((group) => ({ name: group.join('|'), columns: group.map((s) => column.get(s) ?? 0) })),
+  }));
 
   const span: TimeWindow = {
     start: new Date(window.start.getTime() - MARGIN_MS),
@@ -260,12 +291,16 @@ async function completenessCheck(
   };
   const strangers = new Map<string, number>();
   const evaluate = () => {
-    const unlogged: { entry: LedgerEntry; missing: string[] }[] = [];
-    for (const r of requests.values()) {
-      const { fixed, anyOf } = expectedOf(r.entry.flow);
-      const missing: string[] = fixed.filter((s) => !r.seen.has(s));
-      for (const group of anyOf) if (!group.some((s) => r.seen.has(s))) missing.push(group.join('|'));
-      if (missing.length) unlogged.push({ entry: r.entry, missing });
+    const unlogged: { slot: number; missing: string[] }[] = [];
+    for (let slot = 0; slot < total; slot++) {
+      const want = wanted[ledger.flows[slot] ?? 0];
+      if (!want) continue;
+      const row = slot * width;
+      let missing: string[] | undefined;
+      for (const c of want.fixed) if (lines[row + c] === 0) (missing ??= []).push(services[c] ?? '?');
+      for (const group of want.anyOf)
+        if (!group.columns.some((c) => lines[row + c] !== 0)) (missing ??= []).push(group.name);
+      if (missing) unlogged.push({ slot, missing });
     }
     return unlogged;
   };
@@ -274,13 +309,13 @@ async function completenessCheck(
   let toScan = new Set<string>(services);
   const scanService = async (service: string) => {
     const counts = await logs.lineCountsByTraceId(service, span);
+    const c = column.get(service) ?? 0;
+    for (let slot = 0; slot < total; slot++) lines[slot * width + c] = 0;
     let unknown = 0;
     for (const [traceId, n] of counts) {
-      const r = requests.get(traceId);
-      if (r) {
-        r.seen.add(service);
-        r.lines.set(service, n);
-      } else unknown += 1;
+      const slot = ledger.slotOf.get(traceId);
+      if (slot === undefined) unknown += 1;
+      else lines[slot * width + c] = Math.min(n, 255);
     }
     if (unknown) strangers.set(service, unknown);
     else strangers.delete(service);
@@ -302,21 +337,24 @@ async function completenessCheck(
     intervalMs: 2_000,
   });
   if (outcome.last === undefined && outcome.lastError) throw outcome.lastError;
-  const unlogged = outcome.last ?? [...requests.values()].map((r) => ({ entry: r.entry, missing: ['?'] }));
-  const total = requests.size;
+  const unlogged = outcome.last ?? ledger.traceIds.map((_, slot) => ({ slot, missing: ['?'] as string[] }));
+  const traceIdOf = (slot: number) => ledger.traceIds[slot] ?? '?';
+  const flowOf = (slot: number) => ledger.flowNames[ledger.flows[slot] ?? 0] ?? 'plan_and_execute';
   const perService = new Map<string, number>();
   for (const u of unlogged) for (const s of u.missing) perService.set(s, (perService.get(s) ?? 0) + 1);
+  const isUnlogged = new Uint8Array(total);
+  for (const u of unlogged) isUnlogged[u.slot] = 1;
   const perFlow: Record<string, { sent: number; logged: number }> = {};
-  for (const r of requests.values()) {
-    const f = (perFlow[r.entry.flow] ??= { sent: 0, logged: 0 });
+  const runners = runnerFunnel('logged');
+  for (let slot = 0; slot < total; slot++) {
+    const f = (perFlow[flowOf(slot)] ??= { sent: 0, logged: 0 });
+    const runner = ledger.runnerNames[ledger.runners[slot] ?? 0];
     f.sent += 1;
+    runners.sent(runner);
+    if (isUnlogged[slot]) continue;
     f.logged += 1;
+    runners.reached(runner);
   }
-  for (const u of unlogged) {
-    const f = perFlow[u.entry.flow];
-    if (f) f.logged -= 1;
-  }
-  const unloggedIds = new Set(unlogged.map((u) => u.entry.traceId));
   const limit = ctx.exampleLimit ?? 10;
   const strangerNote = [...strangers].map(
     ([s, n]) => `${s} wrote lines for ${n} trace id(s) that match no request of the run`,
@@ -326,17 +364,17 @@ async function completenessCheck(
       logs,
       services.slice(0, 3).map((s) => logs.lineCountQuery(s)),
     ),
-    traceIds: unlogged.slice(0, limit).map((u) => u.entry.traceId),
+    traceIds: unlogged.slice(0, limit).map((u) => traceIdOf(u.slot)),
     perFlow,
-    ...perRunnerFunnel(
-      [...requests.values()].map((r) => r.entry),
-      (e) => !unloggedIds.has(e.traceId),
-      'logged',
-    ),
-    unloggedTraceIds: unlogged.map((u) => u.entry.traceId),
+    ...runners.result(),
+    unloggedTraceIds: unlogged.map((u) => traceIdOf(u.slot)),
   };
   const durationMs = Date.now() - started;
-  const repeated = repeatedLines(requests.values(), total);
+  const repeated = repeatedLines(
+    { total, flowOf, traceIdOf },
+    services,
+    (slot, c) => lines[slot * width + c] ?? 0,
+  );
   // Lines with unknown trace ids are reported, not failed: a shared store may hold other traffic.
   if (unlogged.length === 0 && repeated.length === 0) {
     return result(b, 'pass', {
@@ -365,7 +403,7 @@ async function completenessCheck(
           ? [
               `e.g. ${unlogged
                 .slice(0, 3)
-                .map((u) => `${u.entry.traceId} (${u.entry.flow}) lacks ${u.missing.join(', ')}`)
+                .map((u) => `${traceIdOf(u.slot)} (${flowOf(u.slot)}) lacks ${u.missing.join(', ')}`)
                 .join('; ')}`,
             ]
           : []),

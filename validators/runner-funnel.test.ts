@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../core/index.ts';
-import { perRunnerFunnel } from './runner-funnel.ts';
+import { perRunnerFunnel, runnerFunnel } from './runner-funnel.ts';
 
 const entry = (traceId: string, runner?: string): LedgerEntry => ({
   traceId,
@@ -17,6 +17,16 @@ describe('the accounting funnel per runner', () => {
     const entries = [entry('a', 'worker-1'), entry('b', 'worker-1'), entry('c', 'worker-2')];
     expect(perRunnerFunnel(entries, (e) => e.traceId !== 'b', 'traced')).toEqual({
       perRunner: { 'worker-1': { sent: 2, traced: 1 }, 'worker-2': { sent: 1, traced: 1 } },
+    });
+  });
+
+  it('counts the same as a streamed ledger goes by, with nothing kept per request', () => {
+    const funnel = runnerFunnel('traced');
+    for (const runner of ['worker-1', 'worker-1', 'worker-2', undefined]) funnel.sent(runner);
+    funnel.reached('worker-1');
+    funnel.reached(undefined);
+    expect(funnel.result()).toEqual({
+      perRunner: { 'worker-1': { sent: 2, traced: 1 }, 'worker-2': { sent: 1, traced: 0 } },
     });
   });
 

@@ -13,12 +13,35 @@ export function perRunnerFunnel<Stage extends string>(
   reached: (entry: LedgerEntry) => boolean,
   stage: Stage,
 ): { perRunner?: Record<string, RunnerFunnel<Stage>> } {
-  const perRunner: Record<string, RunnerFunnel<Stage>> = {};
+  const funnel = runnerFunnel(stage);
   for (const entry of entries) {
-    if (entry.runner === undefined) continue;
-    const row = (perRunner[entry.runner] ??= { sent: 0, [stage]: 0 } as RunnerFunnel<Stage>);
-    row.sent += 1;
-    if (reached(entry)) (row as Record<string, number>)[stage] = (row[stage] as number) + 1;
+    funnel.sent(entry.runner);
+    if (reached(entry)) funnel.reached(entry.runner);
   }
-  return Object.keys(perRunner).length === 0 ? {} : { perRunner };
+  return funnel.result();
+}
+
+/**
+ * The same funnel counted as a streamed ledger goes by (no entry kept): `sent` as each line is read,
+ * `reached` once its request is found in the backend.
+ */
+export function runnerFunnel<Stage extends string>(
+  stage: Stage,
+): {
+  sent(runner: string | undefined): void;
+  reached(runner: string | undefined): void;
+  result(): { perRunner?: Record<string, RunnerFunnel<Stage>> };
+} {
+  const perRunner: Record<string, RunnerFunnel<Stage>> = {};
+  return {
+    sent(runner) {
+      if (runner === undefined) return;
+      (perRunner[runner] ??= { sent: 0, [stage]: 0 } as RunnerFunnel<Stage>).sent += 1;
+    },
+    reached(runner) {
+      const row = runner === undefined ? undefined : perRunner[runner];
+      if (row) (row as Record<string, number>)[stage] = (row[stage] as number) + 1;
+    },
+    result: () => (Object.keys(perRunner).length === 0 ? {} : { perRunner }),
+  };
 }

@@ -93,6 +93,25 @@ describe('tracesCheck', () => {
     });
   });
 
+  it('a lost request of a merged ledger fails completeness, naming it and the runner that sent it (streamed ledger)', async () => {
+    const jaeger = new FakeJaeger();
+    const kept = { ...entry('kb_query', 1), runner: 'worker-1' };
+    const lost = { ...entry('kb_query', 2), runner: 'worker-2' };
+    jaeger.add(buildTrace(flowAtPhase(flowByName('kb_query'), 4), kept).trace);
+    const results = byId(await tracesCheck(ctx(jaeger, [kept, lost], { ingestTimeoutMs: 50 })));
+    const completeness = results['traces.completeness'];
+    expect(completeness?.status).toBe('fail');
+    expect(completeness?.message).toMatch(
+      new RegExp(
+        `^1 of 2 requests have no trace in Jaeger at http://fake-jaeger after \\d+ms \\(completeness 50\\.00%\\); missing: ${lost.traceId}$`,
+      ),
+    );
+    expect(completeness?.evidence.perRunner).toEqual({
+      'worker-1': { sent: 1, traced: 1 },
+      'worker-2': { sent: 1, traced: 0 },
+    });
+  });
+
   it('fails completeness, listing the missing trace ids, with the last error seen', async () => {
     const jaeger = new FakeJaeger();
     const present = entry('kb_query', 1);

@@ -10,7 +10,7 @@ import { forEachConcurrent, pollInterval, type CheckResult, type LedgerEntry } f
 import type { JaegerSpan, JaegerTrace } from './clients/index.ts';
 import type { ValidationContext } from './context.ts';
 import { errorMessage, nothingExamined, result, skipped, type ResultBase } from './result.ts';
-import { perRunnerFunnel } from './runner-funnel.ts';
+import { runnerFunnel } from './runner-funnel.ts';
 
 const DEFAULT_CONCURRENCY = 16;
 /** Trace ids per batched Jaeger request (`/api/traces?traceID=…`): ~1 MB of JSON, well under URL limits. */
@@ -61,24 +61,47 @@ function isVariableTarget(flow: FlowDef, spanDef: SpanDef): boolean {
   );
 }
 
+/** Per flow (as restricted to a phase): its span definitions that are variable, computed once, not per trace. */
+const variableDefsOf = new WeakMap<FlowDef, Set<SpanDef>>();
+function variableDefs(flow: FlowDef): Set<SpanDef> {
+  let defs = variableDefsOf.get(flow);
+  if (!defs) variableDefsOf.set(flow, (defs = new Set(flow.spans.filter((d) => isVariableTarget(flow, d)))));
+  return defs;
+}
+
 /** Compares one trace with its flow (restricted to the phase's services). Pure, for unit tests. */
 export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowDef): TraceVerdict {
   const spans = trace.spans;
+  // Each span's service and parent, read once: the checks below look them up per pair of spans.
+  const serviceBySpan = new Map(spans.map((s) => [s, serviceOf(trace, s)]));
+  const svc = (s: JaegerSpan) => serviceBySpan.get(s) ?? '?';
   const byId = new Map(spans.map((s) => [s.spanID, s]));
-  const present = new Set(spans.map((s) => `${serviceOf(trace, s)} ${s.operationName}`));
-  const services = new Set(spans.map((s) => serviceOf(trace, s)));
+  const spansByName = new Map<string, JaegerSpan[]>();
+  for (const s of spans) {
+    const k = `${svc(s)} ${s.operationName}`;
+    const list = spansByName.get(k);
+    if (list) list.push(s);
+    else spansByName.set(k, [s]);
+  }
+  const present = spansByName;
+  const services = new Set(serviceBySpan.values());
+  /** `parent id → service` of every span with a parent: a client span's server child. */
+  const childServices = new Set<string>();
+  for (const s of spans) {
+    const parent = parentOf(s);
+    if (parent !== undefined) childServices.add(`${parent} ${svc(s)}`);
+  }
 
   const variableTargets = new Set((flow.variableHops ?? []).flatMap((h) => h.anyOf));
   const missingServices = flow.services.filter((s) => !services.has(s) && !variableTargets.has(s));
+  const variable = variableDefs(flow);
   const missingSpans = flow.spans
-    .filter((d) => !isVariableTarget(flow, d) && !present.has(`${d.service} ${d.name}`))
+    .filter((d) => !variable.has(d) && !present.has(`${d.service} ${d.name}`))
     .map((d) => `${d.service}: ${d.name}`);
 
   const variableHopProblems: string[] = [];
   for (const hop of flow.variableHops ?? []) {
-    const called = hop.anyOf.filter((t) =>
-      spans.some((s) => serviceOf(trace, s) === hop.from && s.operationName === `call ${t}`),
-    );
+    const called = hop.anyOf.filter((t) => present.has(`${hop.from} call ${t}`));
     if (called.length < hop.min || called.length > hop.max) {
       variableHopProblems.push(
         `${hop.from} called ${called.length} of ${hop.anyOf.join('/')} (expected ${hop.min}..${hop.max})`,
@@ -93,13 +116,13 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
 
   // Every client span `call X` must have a server span of X as its child: otherwise X's side of the
   // call landed in another trace (or nowhere), i.e. the caller did not propagate traceparent.
-  const phaseServices = new Set([...flow.services, ...variableTargets]);
+  const phaseServices = new Set<string>([...flow.services, ...variableTargets]);
   const brokenHops: string[] = [];
   for (const span of spans) {
-    const target = /^call (.+)$/.exec(span.operationName)?.[1];
-    if (!target || !phaseServices.has(target as never)) continue;
-    const child = spans.some((s) => parentOf(s) === span.spanID && serviceOf(trace, s) === target);
-    if (!child) brokenHops.push(`${serviceOf(trace, span)} → ${target}`);
+    if (!span.operationName.startsWith('call ')) continue;
+    const target = span.operationName.slice('call '.length);
+    if (target === '' || !phaseServices.has(target)) continue;
+    if (!childServices.has(`${span.spanID} ${target}`)) brokenHops.push(`${svc(span)} → ${target}`);
   }
 
   const roots = spans.filter((s) => {
@@ -124,9 +147,7 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
 
   const missingAttributes: string[] = [];
   for (const def of flow.spans) {
-    for (const span of spans.filter(
-      (s) => s.operationName === def.name && serviceOf(trace, s) === def.service,
-    )) {
+    for (const span of spansByName.get(`${def.service} ${def.name}`) ?? []) {
       for (const attr of def.requiredAttributes) {
         if (tagOf(span, attr) === undefined) missingAttributes.push(`${def.service}: ${def.name}: ${attr}`);
       }
@@ -135,13 +156,8 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
 
   // Quantity: each span of the flow once per request, each span id once.
   const duplicateSpans: string[] = [];
-  const perName = new Map<string, number>();
-  for (const s of spans) {
-    const k = `${serviceOf(trace, s)} ${s.operationName}`;
-    perName.set(k, (perName.get(k) ?? 0) + 1);
-  }
   for (const d of flow.spans) {
-    const n = perName.get(`${d.service} ${d.name}`) ?? 0;
+    const n = spansByName.get(`${d.service} ${d.name}`)?.length ?? 0;
     if (n > 1) duplicateSpans.push(`${d.service}: ${n} × ${d.name} (expected 1)`);
   }
   if (byId.size < spans.length) {
@@ -241,16 +257,57 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
 
   const started = Date.now();
   const deadline = started + ctx.ingestTimeoutMs;
+  /** Only the traces not judged yet: the ledger is streamed, so memory holds batches in flight and retries, not the run. */
   const pending = new Map<string, Pending>();
-  const final = new Map<string, { entry: LedgerEntry; verdict: TraceVerdict }>();
+  /** Every trace id of the ledger (a repeated line is one request sent twice, traced once, as before). */
+  const known = new Set<string>();
+  let traced = 0;
   let sent = 0;
   let lastError: string | undefined;
   /** Whether Jaeger's latest answer was an error (garbage, unreachable): missing traces are then unknown, not absent. */
   let failing = false;
   const perFlow: Record<string, { sent: number; traced: number }> = {};
+  const runners = runnerFunnel('traced');
+
+  const structure = tally();
+  const propagation = tally();
+  const hops = new Map<string, number>();
+  const correlation = tally();
+  const attributes = new Map<string, number>();
+  /** A judged trace is folded into the tallies at once and forgotten (a 1M-request ledger holds no verdicts). */
+  const settle = (entry: LedgerEntry, verdict: TraceVerdict) => {
+    traced += 1;
+    const flow = perFlow[entry.flow];
+    if (flow) flow.traced += 1;
+    runners.reached(entry.runner);
+    const label = `${entry.traceId} (${entry.flow})`;
+    const structural = [
+      ...verdict.missingServices.map((s) => `no ${s} span`),
+      ...verdict.missingSpans.map((s) => `missing ${s}`),
+      ...verdict.variableHopProblems,
+      ...verdict.duplicateSpans,
+    ];
+    if (structural.length) note(structure, `${label}: ${structural.join('; ')}`, limit);
+    if (verdict.brokenHops.length || verdict.orphanSpans.length) {
+      const parts = [
+        ...verdict.brokenHops.map((h) => `${h} did not propagate traceparent`),
+        ...verdict.orphanSpans.map((o) => `orphan ${o}`),
+      ];
+      note(propagation, `${label}: ${parts.join('; ')}`, limit);
+      for (const h of verdict.brokenHops) hops.set(h, (hops.get(h) ?? 0) + 1);
+    }
+    if (verdict.correlationMismatches.length) {
+      note(
+        correlation,
+        `${label}: expected ${entry.correlationId}; ${verdict.correlationMismatches.slice(0, 3).join('; ')}`,
+        limit,
+      );
+    }
+    for (const a of verdict.missingAttributes) attributes.set(a, (attributes.get(a) ?? 0) + 1);
+  };
 
   const judge = (p: Pending, trace: JaegerTrace | undefined, now: number) => {
-    if (!trace) return;
+    if (!trace || !pending.has(p.entry.traceId)) return;
     const verdict = analyzeTrace(trace, p.entry, flowOf(p.entry.flow));
     if (verdict.spanCount !== p.lastSpanCount) {
       p.lastSpanCount = verdict.spanCount;
@@ -259,7 +316,7 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
     p.verdict = verdict;
     if (isClean(verdict) || now - p.stableSince >= SETTLE_MS) {
       pending.delete(p.entry.traceId);
-      final.set(p.entry.traceId, { entry: p.entry, verdict });
+      settle(p.entry, verdict);
     }
   };
   const lookUp = async (p: Pending) => {
@@ -307,6 +364,9 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
     for await (const entry of ledger.read()) {
       sent += 1;
       (perFlow[entry.flow] ??= { sent: 0, traced: 0 }).sent += 1;
+      runners.sent(entry.runner);
+      if (known.has(entry.traceId)) continue;
+      known.add(entry.traceId);
       const p: Pending = { entry, lastSpanCount: -1, stableSince: Date.now() };
       pending.set(entry.traceId, p);
       yield p;
@@ -315,56 +375,20 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
 
   // First pass streams the ledger; later passes retry what is missing or still changing.
   await forEachConcurrent(batchesOf(fromLedger(ctx.ledger)), batchConcurrency, lookUpBatch);
+  known.clear();
   while (pending.size > 0 && Date.now() < deadline) {
     // Interval between retry passes, bounded by the ingest deadline (data arrives late).
     await pollInterval(Math.min(RETRY_INTERVAL_MS, Math.max(0, deadline - Date.now())));
     await forEachConcurrent(batchesOf([...pending.values()]), batchConcurrency, lookUpBatch);
   }
   // Traces still changing at the deadline are judged as last seen.
-  for (const [id, p] of pending) if (p.verdict) final.set(id, { entry: p.entry, verdict: p.verdict });
-  const missing = [...pending.values()].filter((p) => !p.verdict).map((p) => p.entry);
-  const durationMs = Date.now() - started;
-
-  const structure = tally();
-  const propagation = tally();
-  const hops = new Map<string, number>();
-  const correlation = tally();
-  const attributes = new Map<string, number>();
-  for (const { entry, verdict } of final.values()) {
-    const flow = perFlow[entry.flow];
-    if (flow) flow.traced += 1;
-    const label = `${entry.traceId} (${entry.flow})`;
-    const structural = [
-      ...verdict.missingServices.map((s) => `no ${s} span`),
-      ...verdict.missingSpans.map((s) => `missing ${s}`),
-      ...verdict.variableHopProblems,
-      ...verdict.duplicateSpans,
-    ];
-    if (structural.length) note(structure, `${label}: ${structural.join('; ')}`, limit);
-    if (verdict.brokenHops.length || verdict.orphanSpans.length) {
-      const parts = [
-        ...verdict.brokenHops.map((h) => `${h} did not propagate traceparent`),
-        ...verdict.orphanSpans.map((o) => `orphan ${o}`),
-      ];
-      note(propagation, `${label}: ${parts.join('; ')}`, limit);
-      for (const h of verdict.brokenHops) hops.set(h, (hops.get(h) ?? 0) + 1);
-    }
-    if (verdict.correlationMismatches.length) {
-      note(
-        correlation,
-        `${label}: expected ${entry.correlationId}; ${verdict.correlationMismatches.slice(0, 3).join('; ')}`,
-        limit,
-      );
-    }
-    for (const a of verdict.missingAttributes) attributes.set(a, (attributes.get(a) ?? 0) + 1);
+  const missing: LedgerEntry[] = [];
+  for (const p of pending.values()) {
+    if (p.verdict) settle(p.entry, p.verdict);
+    else missing.push(p.entry);
   }
-
-  const traced = final.size;
-  const runners = perRunnerFunnel(
-    [...[...final.values()].map((f) => f.entry), ...missing],
-    (e) => final.has(e.traceId),
-    'traced',
-  );
+  pending.clear();
+  const durationMs = Date.now() - started;
   const pct = sent === 0 ? 100 : (100 * traced) / sent;
   const evidenceIds = (examples: string[]) => examples.map((e) => e.split(' ')[0] ?? e);
   const jaegerUrl = (id: string) => `${jaeger.baseUrl}/trace/${id}`;
@@ -405,7 +429,7 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
           expected: `${sent} traces`,
           observed: `${traced} found (100%)`,
           message: `all ${sent} requests of the ledger have their trace in Jaeger`,
-          evidence: { perFlow, ...runners },
+          evidence: { perFlow, ...runners.result() },
           examined: sent,
           durationMs,
         })
@@ -424,7 +448,7 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
             traceIds: missing.slice(0, limit).map((m) => m.traceId),
             urls: missing.slice(0, 3).map((m) => jaegerUrl(m.traceId)),
             perFlow,
-            ...runners,
+            ...runners.result(),
           },
           examined: sent,
           durationMs,

@@ -55,6 +55,26 @@ describe('JaegerClient contract (Jaeger query API answers)', () => {
     expect(server.seen[0]?.query.getAll('traceID')).toEqual([ID, 'ffff']);
   });
 
+  it('asks for raw traces (no adjusters) and drops only exact copies of a span, as the adjusted query did', async () => {
+    const span = TRACE.spans[0];
+    const retagged = { ...span, tags: [{ key: 'correlation.id', type: 'string', value: 'run-2' }] };
+    server.answer('/api/traces', {
+      body: { data: [{ ...TRACE, spans: [span, span, retagged] }], errors: null },
+    });
+    const spans = (await client().getTraces([ID])).get(ID)?.spans ?? [];
+    expect(server.seen[0]?.query.get('raw')).toBe('true');
+    // The identical copy is gone; the copy with other content stays, for the "stored twice" check.
+    expect(spans.map((s) => s.tags[0]?.value)).toEqual(['run-1', 'run-2']);
+  });
+
+  it('a batch whose spans have null tags or references is normalised by the schema, as before', async () => {
+    const bare = { ...TRACE.spans[0], tags: null, references: null };
+    server.answer('/api/traces', { body: { data: [{ ...TRACE, spans: [bare] }], errors: null } });
+    const span = (await client().getTraces([ID])).get(ID)?.spans[0];
+    expect(span?.tags).toEqual([]);
+    expect(span?.references).toEqual([]);
+  });
+
   it('contract: Jaeger 2.13 names a missing trace of a batch without a code; it is just absent', async () => {
     // As Jaeger 2.13 answers (seen in the Collector-stopped fault test): `{msg, traceID}`, no code.
     server.answer('/api/traces', {
