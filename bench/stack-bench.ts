@@ -12,6 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { machine, median, peakRssMiB, writeBench } from './util.ts';
 
 const STARTS = 5;
+/** Issue 14's warm ready goals on the 2-core machine (medians of STARTS). */
+const GOAL_LOCAL_MS = 2_000;
+const GOAL_DOCKER_MS = 10_000;
 
 /**
  * `npm run bench -- stack`: the embedded set (Jaeger, VictoriaLogs, Prometheus, Alertmanager, the
@@ -81,7 +84,11 @@ export async function stackBench(log: (line: string) => void): Promise<string> {
     runner: 'local',
     componentsStarted: [...STACK_COMPONENTS],
     starts: STARTS,
-    wholeStack: { warmReadyMsMedian: median(total), samples: total },
+    wholeStack: {
+      warmReadyMsMedian: median(total),
+      samples: total,
+      goal: { ms: GOAL_LOCAL_MS, met: median(total) <= GOAL_LOCAL_MS },
+    },
     docker,
     components: perComponent,
     coldBuildSeconds,
@@ -91,7 +98,7 @@ export async function stackBench(log: (line: string) => void): Promise<string> {
   });
 }
 
-/** The docker runner's warm whole-stack ready time (local images already built), median of 5; goal ≤ 30 s. */
+/** The docker runner's warm whole-stack ready time (local images already built), median of 5; goal ≤ 10 s. */
 async function dockerReady(log: (line: string) => void): Promise<Record<string, unknown>> {
   if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0)
     return { skipped: 'no Docker daemon answers' };
@@ -118,7 +125,7 @@ async function dockerReady(log: (line: string) => void): Promise<Record<string, 
     images: 'local',
     warmReadyMsMedian: median(samples),
     samples,
-    goalMs: 30_000,
+    goal: { ms: GOAL_DOCKER_MS, met: median(samples) <= GOAL_DOCKER_MS },
     components,
   };
 }
