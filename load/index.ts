@@ -1,5 +1,6 @@
 export {
   runScenario,
+  prestartScenario,
   chooseEngine,
   findK6Binary,
   segmentArguments,
@@ -14,6 +15,7 @@ export {
 export type {
   EngineSelection,
   RunScenarioOptions,
+  PrestartedScenario,
   ScenarioRun,
   ThresholdFailure,
   K6Summary,
@@ -23,12 +25,6 @@ export type {
 export { K6_THRESHOLDS_FAILED } from './run-scenario.ts';
 /** One of scenarios/<name>.ts: the type of runScenario's `scenario`. */
 export type { ScenarioName } from '../scenarios/index.ts';
-export {
-  k6ContainerDefinition,
-  k6VersionFromImage,
-  K6_CONTAINER_OUT_DIR,
-  K6_CONTAINER_SCENARIOS_DIR,
-} from './k6-container.ts';
 export type { K6ContainerTarget, K6ContainerDefinition } from './k6-container.ts';
 export { runEngine, executionTuple } from './engine/engine.ts';
 export type { EngineOptions } from './engine/engine.ts';

@@ -13,6 +13,7 @@ import { HarnessError, LOOPBACK } from '../core/index.ts';
 import { ensureNodeImage } from './images/node-image.ts';
 import { onShutdown } from './lifecycle.ts';
 import { LABEL, ownerLabels } from './runners/docker-cleanup.ts';
+import { FLEET_SERVICE_CONTAINER_LABEL } from './runners/docker-lease.ts';
 import { FLEET_LOG_DIR, warnIfPublishedBeyondLoopback } from './runners/docker.ts';
 import { LoopbackContainer } from './runners/loopback-container.ts';
 import type { ScrapeTargetGroup, StartedStack } from './runners/types.ts';
@@ -23,8 +24,6 @@ import { FLEET_CONTAINER_PORT } from './spec/prometheus.ts';
 const FLEET_ENTRY = fileURLToPath(new URL('../mock-services/main.ts', import.meta.url));
 /** The image's name under phoenix-harness/. */
 const FLEET_IMAGE_NAME = 'mock-fleet';
-/** Label carrying the service a fleet container runs (with the run's owner labels, for cleanup). */
-export const FLEET_SERVICE_CONTAINER_LABEL = 'phoenix-harness.fleet-service';
 /** Calls to a service's admin API are local and tiny: a slow answer means something is wrong. */
 const ADMIN_TIMEOUT_MS = 10_000;
 

@@ -4,17 +4,20 @@ export * from './provision/index.ts';
 export * from './spec/index.ts';
 export { startLocalStack, DEFAULT_RULE_GLOBS } from './runners/local.ts';
 export type { LocalStackOptions } from './runners/local.ts';
-export { startDockerStack } from './runners/docker.ts';
 export { startStack } from './runners/start.ts';
 export { RunSecrets } from './runners/run-secrets.ts';
 export type { StartStackOptions } from './runners/start.ts';
 export { reapDockerOrphans, ownerLabels } from './runners/docker-cleanup.ts';
 export { FLEET_CONTAINER_PORT } from './spec/prometheus.ts';
 export type { DockerStackOptions, ImageSource } from './runners/docker.ts';
-export { ensureLocalImage } from './images/local-image.ts';
-export { ensureNodeImage } from './images/node-image.ts';
 export type { NodeImageOptions } from './images/node-image.ts';
-export { startContainerFleet, FLEET_SERVICE_CONTAINER_LABEL } from './fleet-containers.ts';
+export {
+  startDockerStack,
+  ensureLocalImage,
+  ensureNodeImage,
+  startContainerFleet,
+} from './docker-entry-points.ts';
+export { FLEET_SERVICE_CONTAINER_LABEL } from './runners/docker-lease.ts';
 export type {
   ContainerFleetOptions,
   ContainerFleetFault,

@@ -30,6 +30,9 @@ export const LABEL = {
   cacheId: 'phoenix-harness.cache-id',
 } as const;
 
+/** Label carrying the service a fleet container runs (with the run's owner labels, for cleanup). */
+export const FLEET_SERVICE_CONTAINER_LABEL = 'phoenix-harness.fleet-service';
+
 export const LEASE_TTL_MS = 30_000;
 /** A container whose lease is not visible from this cache is reaped only past this age. */
 export const FOREIGN_MAX_AGE_MS = 24 * 60 * 60 * 1000;
