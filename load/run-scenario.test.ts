@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/index.ts';
 import {
+  prestartScenario,
   chooseEngine,
   findK6Binary,
   flowRequestCount,
@@ -181,4 +182,18 @@ describe('runScenario without k6', () => {
       }),
     ).rejects.toThrow(/k6 not found at \/nonexistent\/k6/);
   });
+});
+
+describe('prestartScenario', () => {
+  const base = { scenario: 'smoke', runId: 'p', outDir: tmpdir() } as const;
+  it('starts nothing ahead for k6 or several workers: only the in-process engine in one process loads early', () => {
+    expect(prestartScenario({ ...base, engine: 'k6', k6Path: '/bin/true' })).toBeUndefined();
+    expect(prestartScenario({ ...base, engine: 'node', workers: 2 })).toBeUndefined();
+  });
+
+  it('ends an engine that never got its target, leaving no process behind', async () => {
+    const prestarted = prestartScenario({ ...base, engine: 'node' });
+    expect(prestarted).toBeDefined();
+    await prestarted?.[Symbol.asyncDispose]();
+  }, 60_000);
 });

@@ -14,10 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { childEnv, describeError, HarnessError } from '../core/index.ts';
 import type { ScenarioName } from '../scenarios/index.ts';
-import { runEngineProcess } from './engine/spawn.ts';
+import { runEngineProcess, type EngineProcessOptions } from './engine/spawn.ts';
 import { executionTuple } from './engine/engine.ts';
 import { equalSplitSequence, parseExecutionSegment } from './engine/segment.ts';
-import { runK6Container, type K6ContainerTarget } from './k6-container.ts';
+import type { K6ContainerTarget } from './k6-container.ts';
 import { childExit, STOP_GRACE_MS } from './child-exit.ts';
 import { runScenarioWorkers } from './run-workers.ts';
 import {
@@ -188,6 +188,72 @@ async function k6VersionOf(k6Path: string): Promise<string | undefined> {
   }
 }
 
+/** The in-process engine's process options for a one-process run of `options`. */
+function engineProcessOptions(
+  options: Omit<RunScenarioOptions, 'baseUrl'>,
+  baseUrl: string | Promise<string>,
+): EngineProcessOptions {
+  const segment = segmentArguments(options.segment, options.segmentSequence);
+  return {
+    scenario: options.scenario,
+    baseUrl,
+    runId: options.runId,
+    outDir: options.outDir,
+    ...(options.runDir === undefined ? {} : { runDir: options.runDir }),
+    env: options.env ?? {},
+    ledger: options.ledger ?? true,
+    ...(segment === undefined ? {} : { segment: segment.segment }),
+    ...(segment?.sequence === undefined ? {} : { segmentSequence: segment.sequence }),
+    ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+}
+
+/** A scenario run whose engine process started before its target answered. */
+export interface PrestartedScenario {
+  /** Sends the base URL: the engine's schedule starts now; resolves like runScenario. */
+  begin(baseUrl: string): Promise<ScenarioRun>;
+  /** Ends the engine unused (the fleet did not start); waits for its process to exit. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Starts the in-process engine's process now, before its target exists, when runScenario(options)
+ * would run it in one process (undefined for k6 or several workers): Node and tsx load it (over a
+ * second) while the fleet starts, and it sends nothing until begin().
+ */
+export function prestartScenario(
+  options: Omit<RunScenarioOptions, 'baseUrl'>,
+): PrestartedScenario | undefined {
+  if ((options.workers ?? 1) > 1) return undefined;
+  const { engine } = chooseEngine(
+    options.engine ?? 'auto',
+    options.k6Path ?? findK6Binary(),
+    options.k6Container,
+  );
+  if (engine !== 'node') return undefined;
+  let give: (url: string) => void = () => undefined;
+  let refuse: () => void = () => undefined;
+  const baseUrl = new Promise<string>((resolveUrl, rejectUrl) => {
+    give = resolveUrl;
+    refuse = () => rejectUrl(new Error('the run ended before its load started'));
+  });
+  baseUrl.catch(() => undefined);
+  const run = runEngineProcess(engineProcessOptions(options, baseUrl));
+  // Unused (disposed of before begin), its rejection is expected; begin's caller handles the rest.
+  run.catch(() => undefined);
+  return {
+    begin: (url) => {
+      give(url);
+      return run;
+    },
+    [Symbol.asyncDispose]: async () => {
+      refuse();
+      await run.catch(() => undefined);
+    },
+  };
+}
+
 export async function runScenario(options: RunScenarioOptions): Promise<ScenarioRun> {
   const workers = options.workers ?? 1;
   if (workers > 1) return runScenarioWorkers({ ...options, workers }, runScenario);
@@ -197,21 +263,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     options.k6Container,
   );
   const segment = segmentArguments(options.segment, options.segmentSequence);
-  if (engine === 'node') {
-    return runEngineProcess({
-      scenario: options.scenario,
-      baseUrl: options.baseUrl,
-      runId: options.runId,
-      outDir: options.outDir,
-      ...(options.runDir === undefined ? {} : { runDir: options.runDir }),
-      env: options.env ?? {},
-      ledger: options.ledger ?? true,
-      ...(segment === undefined ? {} : { segment: segment.segment }),
-      ...(segment?.sequence === undefined ? {} : { segmentSequence: segment.sequence }),
-      ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-  }
+  if (engine === 'node') return runEngineProcess(engineProcessOptions(options, options.baseUrl));
   if (k6Container !== undefined) {
     if (options.runDir !== undefined) {
       throw new HarnessError(
@@ -222,6 +274,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
         },
       );
     }
+    // Loaded here: k6-container.ts brings testcontainers, which a run without k6's image never needs.
+    const { runK6Container } = await import('./k6-container.ts');
     return runK6Container({
       ...options,
       target: k6Container,

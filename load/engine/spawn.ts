@@ -19,7 +19,11 @@ export const SCHEDULE_START_LINE = 'engine: setup done, schedule started';
 
 export interface EngineProcessOptions {
   scenario: ScenarioName;
-  baseUrl: string;
+  /**
+   * The target. A promise: the process starts now and loads (Node and tsx take over a second) while
+   * the target starts; it gets the URL on stdin once the promise resolves, and ends if it rejects.
+   */
+  baseUrl: string | Promise<string>;
   runId: string;
   /** Artifacts go to `<outDir>/<runId>/`: summary.json, ledger.jsonl. */
   outDir: string;
@@ -41,7 +45,9 @@ export interface EngineProcessOptions {
 
 /** The worker's command line (pure, so tests can check it): no secret ever appears in it. */
 export function engineProcessArguments(options: EngineProcessOptions): string[] {
-  const args = ['--import', 'tsx', WORKER, '--scenario', options.scenario, '--base-url', options.baseUrl];
+  const args = ['--import', 'tsx', WORKER, '--scenario', options.scenario];
+  if (typeof options.baseUrl === 'string') args.push('--base-url', options.baseUrl);
+  else args.push('--base-url-on-stdin');
   args.push('--run-id', options.runId, '--out-dir', options.outDir);
   if (options.runDir !== undefined) args.push('--run-dir', options.runDir);
   if (options.segment !== undefined) args.push('--segment', options.segment);
@@ -52,12 +58,24 @@ export function engineProcessArguments(options: EngineProcessOptions): string[] 
 }
 
 export async function runEngineProcess(options: EngineProcessOptions): Promise<ScenarioRun> {
-  const where = `in-process engine (own process): scenario ${options.scenario} against ${options.baseUrl}`;
+  let target = typeof options.baseUrl === 'string' ? options.baseUrl : 'a target still starting';
+  const where = () => `in-process engine (own process): scenario ${options.scenario} against ${target}`;
   const child = spawn(process.execPath, engineProcessArguments(options), {
     cwd: REPO_ROOT,
     env: childEnv(['node'], { [LOAD_ENV_VARIABLE]: JSON.stringify(options.env ?? {}) }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.on('error', () => undefined); // the child may be gone already: its exit is reported below
+  if (typeof options.baseUrl === 'string') child.stdin.end();
+  else {
+    options.baseUrl.then(
+      (url) => {
+        target = url;
+        child.stdin.end(`${url}\n`);
+      },
+      () => child.stdin.end(),
+    );
+  }
   if (child.pid !== undefined) options.onStart?.(child.pid);
   const tail: string[] = [];
   let last: string | undefined;
@@ -72,7 +90,10 @@ export async function runEngineProcess(options: EngineProcessOptions): Promise<S
   const exit = await childExit(child, {
     signal: options.signal,
     startError: (error) =>
-      new HarnessError(`could not start the engine process: ${error.message}`, { where, cause: error }),
+      new HarnessError(`could not start the engine process: ${error.message}`, {
+        where: where(),
+        cause: error,
+      }),
   });
 
   let parsed: { result?: ScenarioRun; error?: { message: string; where?: string; hint?: string } } = {};
@@ -84,13 +105,13 @@ export async function runEngineProcess(options: EngineProcessOptions): Promise<S
   if (parsed.result !== undefined) return parsed.result;
   if (parsed.error !== undefined) {
     throw new HarnessError(parsed.error.message, {
-      where: parsed.error.where ?? where,
+      where: parsed.error.where ?? where(),
       ...(parsed.error.hint === undefined ? {} : { hint: parsed.error.hint }),
     });
   }
   const how = exit.code === null ? `was killed by ${exit.signal ?? 'a signal'}` : `exited with ${exit.code}`;
   throw new HarnessError(`the engine process ${how} without a result`, {
-    where,
+    where: where(),
     hint: `read its output:\n${tail.slice(-10).join('\n')}`,
   });
 }

@@ -65,6 +65,37 @@ describe('the engine as its own process', () => {
     }
   }, 60_000);
 
+  it('started before its target, loads, waits for the base URL on stdin and only then sends', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'phx-engine-early-'));
+    let give: (url: string) => void = () => undefined;
+    const baseUrl = new Promise<string>((resolveUrl) => (give = resolveUrl));
+    const running = runEngineProcess({
+      scenario: 'smoke',
+      baseUrl,
+      runId: 'early',
+      outDir,
+      env: { RATE: '5', DURATION: '1s' },
+    });
+    // The target starts after the engine's process: nothing could have reached it before.
+    const standIn = await startStandInOrchestrator();
+    try {
+      give(standIn.entryUrl);
+      const run = await running;
+      expect(run.requests).toBe(5);
+      expect(standIn.flowRequests).toBe(5);
+    } finally {
+      await standIn[Symbol.asyncDispose]();
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('ends, naming why, when its base URL never comes', async () => {
+    const baseUrl = Promise.reject(new Error('the fleet did not start'));
+    await expect(
+      runEngineProcess({ scenario: 'smoke', baseUrl, runId: 'never', outDir: tmpdir() }),
+    ).rejects.toThrow('stdin closed before a base URL arrived: the harness that started this engine gave up');
+  }, 60_000);
+
   it("turns the worker's error line into a HarnessError", async () => {
     await expect(
       runEngineProcess({ scenario: 'smoke', baseUrl: 'http://127.0.0.1:1', runId: 'x', outDir: tmpdir() }),

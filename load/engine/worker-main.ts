@@ -7,9 +7,14 @@
  *     --run-id r1 --out-dir out --rate 50 --duration 1m [--segment 1/4:2/4] [--env VUS=20] [--no-ledger]
  *     [--run-dir out/r1/worker-2] [--flow plan_and_execute]
  *
+ * With `--base-url-on-stdin` instead of `--base-url`, it loads, then waits for the base URL as the
+ * first line on stdin before it sends anything (a harness starts it while the fleet starts); stdin
+ * closing first ends it with an error, so it never outlives its parent.
+ *
  * Settings with secrets (AUTH_TOKEN) come as JSON in $PHX_LOAD_ENV, never on the command line.
  */
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { HarnessError } from '../../core/index.ts';
 import { FLOWS, SCENARIO_NAMES, type FlowName, type ScenarioName } from '../../scenarios/index.ts';
@@ -21,7 +26,8 @@ export const LOAD_ENV_VARIABLE = 'PHX_LOAD_ENV';
 
 export interface WorkerArguments {
   scenario: ScenarioName;
-  baseUrl: string;
+  /** undefined: read from stdin (`--base-url-on-stdin`). */
+  baseUrl: string | undefined;
   runId: string;
   outDir: string;
   /** Where summary.json and ledger.jsonl go (default `<outDir>/<runId>`). */
@@ -44,6 +50,7 @@ export function parseWorkerArguments(
     options: {
       scenario: { type: 'string' },
       'base-url': { type: 'string' },
+      'base-url-on-stdin': { type: 'boolean', default: false },
       'run-id': { type: 'string' },
       'out-dir': { type: 'string', default: 'out' },
       'run-dir': { type: 'string' },
@@ -69,8 +76,8 @@ export function parseWorkerArguments(
   }
   const baseUrl = values['base-url'];
   const runId = values['run-id'];
-  if (baseUrl === undefined || runId === undefined) {
-    throw new HarnessError('--base-url and --run-id are required', { where });
+  if ((baseUrl === undefined) === !values['base-url-on-stdin'] || runId === undefined) {
+    throw new HarnessError('--run-id and one of --base-url or --base-url-on-stdin are required', { where });
   }
   const flow = values.flow;
   if (flow !== undefined && !FLOWS.some((f) => f.name === flow)) {
@@ -96,7 +103,7 @@ export function parseWorkerArguments(
   }
   if (values.rate !== undefined) env['RATE'] = values.rate;
   if (values.duration !== undefined) env['DURATION'] = values.duration;
-  env['BASE_URL'] = baseUrl;
+  if (baseUrl !== undefined) env['BASE_URL'] = baseUrl;
   env['RUN_ID'] = runId;
   return {
     scenario: scenario as ScenarioName,
@@ -112,15 +119,29 @@ export function parseWorkerArguments(
   };
 }
 
+/** The first line on stdin: the base URL a harness sends once its fleet answers. */
+async function baseUrlFromStdin(): Promise<string> {
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() !== '') return line.trim();
+  }
+  throw new HarnessError(
+    'stdin closed before a base URL arrived: the harness that started this engine gave up',
+    {
+      where: 'load/engine/worker-main.ts --base-url-on-stdin',
+    },
+  );
+}
+
 async function main(): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
   try {
     const args = parseWorkerArguments(process.argv.slice(2), process.env);
+    const baseUrl = args.baseUrl ?? (await baseUrlFromStdin());
     const result = await runEngine({
       scenario: args.scenario,
-      env: args.env,
+      env: { ...args.env, BASE_URL: baseUrl },
       runDir: args.runDir,
       ledger: args.ledger,
       ...(args.segment === undefined ? {} : { segment: args.segment }),
