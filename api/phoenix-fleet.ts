@@ -29,6 +29,7 @@ export class PhoenixFleet {
   private stack: StartedObservabilityStack | undefined;
   private faults: InjectedFault[] = [];
   private scrapeTimeoutMs = DEFAULT_SCRAPE_TIMEOUT_MS;
+  private awaitFirstScrape = true;
   private log: (line: string) => void = () => undefined;
   private started = false;
 
@@ -62,6 +63,16 @@ export class PhoenixFleet {
     return this;
   }
 
+  /**
+   * Whether start() waits for Prometheus' first scrape of every service (default true). A run that
+   * loads a fleet it just started may say false: its counters start at 0 and a series born during
+   * the load is counted from 0, so the load need not wait for Prometheus' target-update tick (5 s).
+   */
+  withBaselineScrape(wait: boolean): this {
+    this.awaitFirstScrape = wait;
+    return this;
+  }
+
   /** Progress lines of the start (image builds, each fault switched on). */
   withLogger(log: (line: string) => void): this {
     this.log = log;
@@ -87,7 +98,7 @@ export class PhoenixFleet {
         this.log(`fault on: ${fault.service} ${fault.name} ${JSON.stringify(fault.params ?? {})}`);
       }
       const prometheus = stack?.clients().prometheus;
-      if (prometheus) {
+      if (prometheus && this.awaitFirstScrape) {
         const scraped = await untilAborted(
           waitForFleetScraped(prometheus, handle.services.size, this.scrapeTimeoutMs),
           signal,
@@ -123,7 +134,7 @@ function startHandle(
 
 /** A started fleet: its entry URL, fault control, flush, stop() and `await using`. */
 export class StartedPhoenixFleet implements FleetControl, AsyncDisposable {
-  /** With a stack: whether Prometheus scraped every service once before start() resolved. */
+  /** With a stack: whether Prometheus scraped every service once before start() resolved (undefined: not awaited). */
   baselineScraped: boolean | undefined;
   private stopping: Promise<void> | undefined;
 

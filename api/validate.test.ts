@@ -61,7 +61,6 @@ describe('validate with checks started ahead', () => {
     names: ['alerts.offline'],
     started,
     settled: checks.then(() => undefined),
-    beforeLoad: checks.then(() => undefined),
     awaiters: () => ({ 'alerts.offline': () => checks }),
     took: (name) => (name === 'alerts.offline' ? 4_321 : undefined),
   });
@@ -111,6 +110,5 @@ describe('validateAhead', () => {
     expect(ahead.names).toEqual([]);
     await expect(ahead.started).resolves.toBeUndefined();
     await expect(ahead.settled).resolves.toBeUndefined();
-    await expect(ahead.beforeLoad).resolves.toBeUndefined();
   });
 });

@@ -178,12 +178,6 @@ export const TRAFFIC_INDEPENDENT_VALIDATORS = [
   'pipeline.probe',
 ] as const satisfies readonly ValidatorName[];
 
-/**
- * The ones among them that compete with the load for CPU (promtool and amtool runs): the load
- * starts after them (ValidationAhead.beforeLoad), so its latencies are the fleet's alone.
- */
-const CPU_BOUND_AHEAD: readonly ValidatorName[] = ['alerts.offline'];
-
 /** Checks started by validateAhead(), handed to validate() as `ahead`. */
 export interface ValidationAhead {
   /** The validators started ahead: validate() waits for these instead of running them. */
@@ -192,11 +186,6 @@ export interface ValidationAhead {
   readonly started: Promise<void>;
   /** Resolves once every validator started ahead has finished and what they used is stopped. */
   readonly settled: Promise<void>;
-  /**
-   * Resolves once the CPU-bound ones (the offline alert checks) have finished: await it before the
-   * load. Usually done while the fleet waits for its first scrape; on a busy machine it holds the load back.
-   */
-  readonly beforeLoad: Promise<void>;
   /** Checks that wait for the ones started ahead, in place of those validators. */
   awaiters(): Partial<Record<ValidatorName, Check<ValidationContext>>>;
   /** How long a validator started ahead took, once it finished. */
@@ -232,8 +221,6 @@ export function validateAhead(
     ]),
   );
   const started = context.then(() => undefined);
-  const cpuBound = names.filter((n) => CPU_BOUND_AHEAD.includes(n)).map((n) => checks.get(n));
-  const beforeLoad = Promise.allSettled(cpuBound).then(() => undefined);
   const settled = Promise.allSettled(checks.values()).then(() => teardown.disposeAsync());
   // Until validate() awaits them, a failed start must not be an unhandled rejection.
   for (const p of [started, settled, ...checks.values()]) p.catch(() => undefined);
@@ -241,7 +228,6 @@ export function validateAhead(
     names,
     started,
     settled,
-    beforeLoad,
     awaiters: () => Object.fromEntries([...checks].map(([name, pending]) => [name, () => pending])),
     took: (name) => durations.get(name),
   };

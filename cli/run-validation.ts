@@ -11,7 +11,9 @@ import {
 import {
   chooseEngine,
   findK6Binary,
+  prestartScenario,
   runScenario,
+  type RunScenarioOptions,
   type ScenarioName,
   type ScenarioRun,
 } from '../load/index.ts';
@@ -94,27 +96,6 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       ...(options.validators ? { validators: options.validators } : {}),
     });
 
-    progress.stage('starting the mock Phoenix fleet');
-    // The builder starts containers beside a docker stack, else one process; faults are switched
-    // on, then it waits for the first scrape of every service, so counters have a baseline.
-    const fleet = await startedUnlessInterrupted(
-      disposables,
-      new PhoenixFleet()
-        .withStack(stack)
-        .withFaults(...options.inject)
-        .withScrapeTimeout(config.stack.ingestTimeoutMs)
-        .withLogger((line) => progress.info(line))
-        .start(signal ? { signal } : {}),
-      signal,
-    );
-    const endpoints = stack.endpoints;
-    reached.endpoints = endpoints;
-    if (fleet.baselineScraped === false)
-      progress.info('not every fleet target was scraped before the load (the metrics checks will say which)');
-    // The offline alert checks (promtool) would compete with the load for CPU: the load waits for them.
-    await untilAborted(ahead.beforeLoad, signal);
-    progress.done(`${fleet.services.size} services at ${fleet.entryUrl}`);
-
     // Docker with official images: without a k6 binary here, k6 can run from its official image on
     // the run's network (the user's Docker pulls it), reaching the fleet by the seed's service name.
     const k6Container =
@@ -132,13 +113,8 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
       : engine.k6Path
         ? `k6 at ${engine.k6Path}`
         : 'in-process engine';
-    progress.stage(
-      `running the ${options.scenario} scenario (${engineDescription}${config.load.segment ? `, segment ${config.load.segment}` : ''}${config.load.workers > 1 ? `, ${config.load.workers} workers` : ''})`,
-    );
-    const windowStart = new Date();
-    const scenario = await runScenario({
+    const scenarioOptions: Omit<RunScenarioOptions, 'baseUrl'> = {
       scenario: options.scenario,
-      baseUrl: fleet.entryUrl,
       runId,
       outDir: config.outDir,
       engine: engine.engine,
@@ -153,7 +129,38 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
         ...(config.load.duration === undefined ? {} : { DURATION: config.load.duration }),
         ...options.scenarioEnv,
       },
-    });
+    };
+    // The in-process engine's process loads (Node and tsx, over a second) while the fleet starts.
+    const prestarted = prestartScenario(scenarioOptions);
+    if (prestarted) disposables.use(prestarted);
+
+    progress.stage('starting the mock Phoenix fleet');
+    // The builder starts containers beside a docker stack, else one process; faults are switched
+    // on. The load does not wait for Prometheus' first scrape (up to 5 s, its target-update tick):
+    // the fleet is fresh, its counters start at 0, and the metrics checks count a series born during
+    // the load from 0 (exactIncrease), after waiting for a final scrape.
+    const fleet = await startedUnlessInterrupted(
+      disposables,
+      new PhoenixFleet()
+        .withStack(stack)
+        .withFaults(...options.inject)
+        .withScrapeTimeout(config.stack.ingestTimeoutMs)
+        .withBaselineScrape(false)
+        .withLogger((line) => progress.info(line))
+        .start(signal ? { signal } : {}),
+      signal,
+    );
+    const endpoints = stack.endpoints;
+    reached.endpoints = endpoints;
+    progress.done(`${fleet.services.size} services at ${fleet.entryUrl}`);
+
+    progress.stage(
+      `running the ${options.scenario} scenario (${engineDescription}${config.load.segment ? `, segment ${config.load.segment}` : ''}${config.load.workers > 1 ? `, ${config.load.workers} workers` : ''})`,
+    );
+    const windowStart = new Date();
+    const scenario = await (prestarted
+      ? prestarted.begin(fleet.entryUrl)
+      : runScenario({ ...scenarioOptions, baseUrl: fleet.entryUrl }));
     const windowEnd = new Date();
     reached.scenario = scenario;
     signal?.throwIfAborted();

@@ -334,7 +334,9 @@ async function completenessCheck(
     probe: scan,
     until: (u) => u.length === 0,
     timeoutMs: ctx.ingestTimeoutMs,
-    intervalMs: 2_000,
+    // Short: the last lines of a run are usually a file-tail poll away; a rescan queries only the
+    // services still lacking lines, so polling often is cheap.
+    intervalMs: 500,
   });
   if (outcome.last === undefined && outcome.lastError) throw outcome.lastError;
   const unlogged = outcome.last ?? ledger.traceIds.map((_, slot) => ({ slot, missing: ['?'] as string[] }));

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { childEnv } from '../../core/index.ts';
 
 /** Running promtool and amtool: never throws, the outcome is data. */
@@ -15,9 +16,12 @@ export interface ToolRun {
   error?: string;
 }
 
+/** promtool's and amtool's CPU priority: they run beside the load (validateAhead) and must not slow it. */
+const TOOL_NICENESS = 19;
+
 export function runTool(path: string, args: readonly string[], cwd?: string): Promise<ToolRun> {
   return new Promise((done) => {
-    execFile(
+    const child = execFile(
       path,
       [...args],
       {
@@ -35,6 +39,11 @@ export function runTool(path: string, args: readonly string[], cwd?: string): Pr
         done({ stdout, stderr, error: `could not run ${path}: ${why}` });
       },
     );
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, TOOL_NICENESS);
+    } catch {
+      // Gone already, or not allowed: it runs at normal priority, which is only slower for the load.
+    }
   });
 }
 
