@@ -28,11 +28,11 @@ const FLEET_START_TIMEOUT_MS = 60_000;
 /** Worker threads of the fleet process: one per core of this 2-core machine. */
 const FLEET_THREADS = 2;
 /** Arrival rates tried in order (requests/s); a mode stops at the first one it does not sustain. */
-const RATES = [300, 400, 500, 600] as const;
+const RATES = [150, 200, 250, 300, 400, 500, 600] as const;
 const STEP_S = 15;
-const WARMUP_S = 5;
+const WARMUP_S = 10;
 /** Below the first step, so the warm-up heats the JIT and the sockets without leaving a backlog. */
-const WARMUP_RATE = 100;
+const WARMUP_RATE = 50;
 const SCENARIO = 'soak';
 const FLOW = 'plan_and_execute';
 const GOAL_RPS = 500;
