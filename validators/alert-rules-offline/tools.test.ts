@@ -1,5 +1,22 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { pollUntil } from '../../core/index.ts';
 import { runTool } from './tools.ts';
+
+const TOOLS = fileURLToPath(new URL('./tools.ts', import.meta.url));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('runTool', () => {
   it("runs promtool and amtool without the harness's secrets in their environment", async () => {
@@ -24,4 +41,30 @@ describe('runTool', () => {
     expect(run.code).toBeUndefined();
     expect(run.error).toMatch(/^could not run \/nonexistent\/promtool: ENOENT/);
   });
+
+  it('kills a tool still running when the harness exits (an interrupted run leaves no orphan)', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'phx-tools-')), 'pid');
+    // A harness that starts a long tool (it writes its pid, then becomes `sleep`) and exits at once.
+    const script = `
+      import { runTool } from ${JSON.stringify(TOOLS)};
+      void runTool('/bin/sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30']);
+      setTimeout(() => process.exit(0), 1_000);
+    `;
+    const harness = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(harness.status).toBe(0);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    const outcome = await pollUntil({
+      description: 'the tool gone',
+      probe: async () => alive(pid),
+      until: (running) => !running,
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    });
+    if (outcome.last) process.kill(pid, 'SIGKILL');
+    expect(outcome.last).toBe(false);
+  }, 60_000);
 });
