@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Phase } from '../catalog/index.ts';
+import { requiredFor, type Phase } from '../catalog/index.ts';
 import {
   SERVICE_LABEL,
   Teardown,
@@ -134,18 +134,22 @@ export async function runValidation(options: ValidationRunOptions): Promise<Vali
     const prestarted = prestartScenario(scenarioOptions);
     if (prestarted) disposables.use(prestarted);
 
+    const drillsWillRun =
+      requiredFor(options.phase).alerts.length > 0 &&
+      (options.validators === undefined || options.validators.includes('alerts.drill'));
     progress.stage('starting the mock Phoenix fleet');
     // The builder starts containers beside a docker stack, else one process; faults are switched
-    // on. The load does not wait for Prometheus' first scrape (up to 5 s, its target-update tick):
-    // the fleet is fresh, its counters start at 0, and the metrics checks count a series born during
-    // the load from 0 (exactIncrease), after waiting for a final scrape.
+    // on. Only a run with live alert drills waits for Prometheus' first scrape (up to 5 s, its
+    // target-update tick) before the load: their steady-state check reads the alerts over the load,
+    // which must be scraped throughout. The counts need no baseline: the fleet is fresh, its
+    // counters start at 0, and the metrics checks count a series born during the load from 0.
     const fleet = await startedUnlessInterrupted(
       disposables,
       new PhoenixFleet()
         .withStack(stack)
         .withFaults(...options.inject)
         .withScrapeTimeout(config.stack.ingestTimeoutMs)
-        .withBaselineScrape(false)
+        .withBaselineScrape(drillsWillRun)
         .withLogger((line) => progress.info(line))
         .start(signal ? { signal } : {}),
       signal,
