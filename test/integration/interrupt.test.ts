@@ -15,20 +15,21 @@ interface Ended {
 }
 
 /**
- * Starts `phx-harness validate --phase 1` with a config whose load lasts minutes (so the run is
- * certainly still loading when the test acts), and calls `onLoadStage` once the load stage's
- * progress line appears on its output.
+ * Starts `phx-harness validate --phase <phase>` (default 1) with a config whose load lasts minutes
+ * (so the run is certainly still loading when the test acts), and calls `onLoadStage` once the load
+ * stage's progress line appears on its output.
  */
 function validateUntilLoad(
   out: string,
   config: string,
   onLoadStage: (pid: number) => void,
   stage = /▶ running the smoke scenario/,
+  phase = 1,
 ): Promise<Ended> {
   return new Promise((done) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', CLI, '--config', config, 'validate', '--phase', '1', '--out', out],
+      ['--import', 'tsx', CLI, '--config', config, 'validate', '--phase', String(phase), '--out', out],
       { env: { ...process.env, CI: 'true' } },
     );
     let stdout = '';
@@ -46,11 +47,11 @@ function validateUntilLoad(
   });
 }
 
-function writeConfig(dir: string, extra = ''): string {
+function writeConfig(dir: string, extra = '', phases = [1]): string {
   const file = join(dir, 'harness.config.ts');
   writeFileSync(
     file,
-    `${extra}\nexport default { phases: [1], load: { scenario: 'smoke', duration: '5m' }, reporters: ['console', 'json', 'junit', 'html'] };\n`,
+    `${extra}\nexport default { phases: ${JSON.stringify(phases)}, load: { scenario: 'smoke', duration: '5m' }, reporters: ['console', 'json', 'junit', 'html'] };\n`,
   );
   return file;
 }
@@ -107,11 +108,14 @@ describe('an interrupted validate run (real stack, fleet, in-process engine)', (
 
   it('SIGTERM while the fleet starts: the same teardown and partial report, exits 143', async () => {
     const out = mkdtempSync(join(OUT_ROOT, 'sigterm-'));
+    // At phase 2 the fleet stage waits for Prometheus' first scrape (the drills' steady-state check
+    // reads the alerts over the load), seconds in which the signal lands; at phase 1 it is instant.
     const ended = await validateUntilLoad(
       out,
-      writeConfig(out),
+      writeConfig(out, '', [1, 2]),
       (pid) => process.kill(pid, 'SIGTERM'),
       /▶ starting the mock Phoenix fleet/,
+      2,
     );
     expect(ended.code, ended.stderr.slice(-3000)).toBe(143);
     const report = JSON.parse(readFileSync(join(runDirOf(ended), 'report.json'), 'utf8')) as PartialReport;
