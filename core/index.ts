@@ -17,6 +17,7 @@ export { newRunId } from './run-id.ts';
 export { forEachConcurrent } from './concurrency.ts';
 export { untilAborted } from './abort.ts';
 export { Teardown } from './teardown.ts';
+export { BodyChunks } from './body-chunks.ts';
 export { ledgerFromEntries, ledgerEntrySchema, LEDGER_FLOWS } from './ledger.ts';
 export type { LedgerEntry, LedgerSource, AccountingRow } from './ledger.ts';
 export { CHECK_FAMILIES } from './check-result.ts';

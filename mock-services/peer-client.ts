@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
+import { BodyChunks } from '../core/index.ts';
 
 export interface PeerResponse {
   /** HTTP status, or 503 when the peer could not be reached or did not answer in time. */
@@ -22,8 +23,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 /** The JSON answer of a peer, or a 503 saying why none came. Never throws; `done` runs once. */
 class PeerExchange implements Dispatcher.DispatchHandler {
   private status = 0;
-  private first: Buffer | undefined;
-  private chunks: Buffer[] | undefined;
+  private readonly chunks = new BodyChunks();
   private settled = false;
 
   constructor(
@@ -39,15 +39,13 @@ class PeerExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.first === undefined) this.first = chunk;
-    else (this.chunks ??= [this.first]).push(chunk);
+    this.chunks.add(chunk);
   }
 
   onResponseEnd(): void {
-    const raw = this.chunks !== undefined ? Buffer.concat(this.chunks) : this.first;
     let body: Record<string, unknown> = {};
     try {
-      const parsed: unknown = JSON.parse(raw === undefined ? '' : raw.toString('utf8'));
+      const parsed: unknown = JSON.parse(this.chunks.text());
       if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
     } catch {
       body = { error: 'peer answered a body that is not JSON' };

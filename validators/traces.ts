@@ -83,7 +83,6 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
     if (list) list.push(s);
     else spansByName.set(k, [s]);
   }
-  const present = spansByName;
   const services = new Set(serviceBySpan.values());
   /** `parent id → service` of every span with a parent: a client span's server child. */
   const childServices = new Set<string>();
@@ -96,12 +95,12 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
   const missingServices = flow.services.filter((s) => !services.has(s) && !variableTargets.has(s));
   const variable = variableDefs(flow);
   const missingSpans = flow.spans
-    .filter((d) => !variable.has(d) && !present.has(`${d.service} ${d.name}`))
+    .filter((d) => !variable.has(d) && !spansByName.has(`${d.service} ${d.name}`))
     .map((d) => `${d.service}: ${d.name}`);
 
   const variableHopProblems: string[] = [];
   for (const hop of flow.variableHops ?? []) {
-    const called = hop.anyOf.filter((t) => present.has(`${hop.from} call ${t}`));
+    const called = hop.anyOf.filter((t) => spansByName.has(`${hop.from} call ${t}`));
     if (called.length < hop.min || called.length > hop.max) {
       variableHopProblems.push(
         `${hop.from} called ${called.length} of ${hop.anyOf.join('/')} (expected ${hop.min}..${hop.max})`,
@@ -110,7 +109,8 @@ export function analyzeTrace(trace: JaegerTrace, entry: LedgerEntry, flow: FlowD
     // Each target actually called must show its own server span in this trace.
     for (const target of called) {
       const server = flow.spans.find((d) => d.service === target && d.kind === 'server');
-      if (server && !present.has(`${target} ${server.name}`)) missingSpans.push(`${target}: ${server.name}`);
+      if (server && !spansByName.has(`${target} ${server.name}`))
+        missingSpans.push(`${target}: ${server.name}`);
     }
   }
 

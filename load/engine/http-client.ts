@@ -11,6 +11,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher } from 'undici';
+import { BodyChunks } from '../../core/index.ts';
 
 /** k6's error codes the engine can meet (a response ≥ 400 gets 1000 + its status, as in k6). */
 export const K6_ERROR_CODES = {
@@ -94,9 +95,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private cancelled: Error | undefined;
   private status = 0;
-  private body = '';
-  private chunks: Buffer[] | undefined;
-  private first: Buffer | undefined;
+  private readonly body = new BodyChunks();
   private settled = false;
   readonly started = performance.now();
   timedOut = false;
@@ -122,17 +121,14 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.first === undefined) this.first = chunk;
-    else (this.chunks ??= [this.first]).push(chunk);
+    this.body.add(chunk);
   }
 
   onResponseEnd(): void {
     const status = this.status;
-    if (this.chunks !== undefined) this.body = Buffer.concat(this.chunks).toString('utf8');
-    else if (this.first !== undefined) this.body = this.first.toString('utf8');
     this.finish({
       status,
-      body: this.body,
+      body: this.body.text(),
       durationMs: performance.now() - this.started,
       errorCode: status >= 400 ? 1000 + status : undefined,
       error: undefined,
