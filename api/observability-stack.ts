@@ -4,7 +4,15 @@
  * AsyncDisposable (`await using stack = await new ObservabilityStack().start()`).
  */
 import { resolve, join } from 'node:path';
-import { HarnessError, LOG_STORES, assertStackChoice, newRunId, type HarnessConfig } from '../core/index.ts';
+import {
+  HarnessError,
+  LOG_STORES,
+  TRACE_STORES,
+  assertStackChoice,
+  newRunId,
+  type HarnessConfig,
+  type TraceStore,
+} from '../core/index.ts';
 import {
   PRODUCTION_TIMING,
   startStack,
@@ -42,6 +50,7 @@ export interface StackRules {
 interface StackSettings {
   runner: EmbeddedRunner;
   logStore: LogStoreName;
+  traceStore: TraceStore;
   images: ImageSource;
   grafana: boolean;
   ruleGlobs: string[] | undefined;
@@ -89,6 +98,7 @@ export class ObservabilityStack {
   private readonly settings: StackSettings = {
     runner: 'local',
     logStore: 'victorialogs',
+    traceStore: 'memory',
     images: 'auto',
     grafana: false,
     ruleGlobs: undefined,
@@ -108,6 +118,15 @@ export class ObservabilityStack {
   /** `victorialogs` (default, embedded) or `loki` (docker runner with official images only: Loki is AGPL). */
   withLogStore(store: LogStoreName): this {
     this.settings.logStore = oneOf('withLogStore', store, LOG_STORES);
+    return this;
+  }
+
+  /**
+   * Jaeger's store: `memory` (default; the newest 200 000 traces) or `badger` (on disk in the run's
+   * folder: every trace, for runs sending more than that).
+   */
+  withTraceStore(store: TraceStore): this {
+    this.settings.traceStore = oneOf('withTraceStore', store, TRACE_STORES);
     return this;
   }
 
@@ -164,10 +183,14 @@ export class ObservabilityStack {
 
   /** The `stack` section of a harness config: runner (not external), images, log store, Grafana, startup timeout. */
   withConfig(
-    stack: Pick<HarnessConfig['stack'], 'images' | 'logStore' | 'grafana' | 'startupTimeoutMs'>,
+    stack: Pick<
+      HarnessConfig['stack'],
+      'images' | 'logStore' | 'traceStore' | 'grafana' | 'startupTimeoutMs'
+    >,
   ): this {
     return this.withImages(stack.images)
       .withLogStore(stack.logStore)
+      .withTraceStore(stack.traceStore)
       .withGrafana(stack.grafana)
       .withStartupTimeout(stack.startupTimeoutMs);
   }
@@ -190,6 +213,7 @@ export class ObservabilityStack {
       runner: s.runner,
       images: s.images,
       logStore: s.logStore,
+      traceStore: s.traceStore,
       grafana: s.grafana,
       runId,
       outDir: s.outDir,
@@ -198,7 +222,7 @@ export class ObservabilityStack {
       timing: rules.timing,
       log: s.log,
     });
-    return new StartedObservabilityStack(stack, runDir, rules, s.logStore);
+    return new StartedObservabilityStack(stack, runDir, rules, s.logStore, s.traceStore);
   }
 }
 
@@ -223,6 +247,8 @@ export class StartedObservabilityStack implements AsyncDisposable {
     readonly runDir: string,
     readonly rules: StackRules,
     private readonly logStoreKind: LogStoreName,
+    /** Where Jaeger keeps traces (`memory`: only the newest JAEGER_MEMORY_MAX_TRACES). */
+    readonly traceStore: TraceStore = 'memory',
   ) {}
 
   get runId(): string {

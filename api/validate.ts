@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import type { Phase } from '../catalog/index.ts';
 import {
   HarnessError,
+  JAEGER_MEMORY_MAX_TRACES,
   Teardown,
   newRunId,
   type Check,
@@ -269,6 +270,8 @@ async function contextFor(options: ValidateOptions, teardown: Teardown): Promise
     runId: options.runId ?? stack.runId,
     endpoints: stack.endpoints,
     clients: stack.clients(),
+    // Jaeger's in-memory store evicts past its capacity: a run sending more is told why traces are missing.
+    ...(stack.traceStore === 'memory' ? { traceStoreCapacity: JAEGER_MEMORY_MAX_TRACES } : {}),
     probeTarget,
     registerScrapeTargets: (groups) => stack.handle.setScrapeTargets(groups, 'harness-probes'),
     ...offlineAlertInputs(options.runDir ?? stack.runDir),

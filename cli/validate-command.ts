@@ -6,6 +6,7 @@ import {
   LOAD_ENGINES,
   LOG_STORES,
   REPORTER_NAMES,
+  TRACE_STORES,
   assertStackChoice,
   loadConfig,
   parseConfig,
@@ -45,6 +46,7 @@ interface ValidateOptions {
   stack?: 'local' | 'docker' | 'external';
   images?: 'official' | 'local' | 'auto';
   logStore?: (typeof LOG_STORES)[number];
+  traceStore?: (typeof TRACE_STORES)[number];
   grafana?: boolean;
   loadEngine?: (typeof LOAD_ENGINES)[number];
   segment?: string;
@@ -123,6 +125,12 @@ export function registerValidateCommand(program: Command): void {
         'the log store the logs checks query (loki: only with --stack docker --images official, or an external target)',
       ).choices([...LOG_STORES]),
     )
+    .addOption(
+      new Option(
+        '--trace-store <store>',
+        "the embedded Jaeger's store: memory (the newest 200 000 traces) or badger (on disk: every trace of a long run)",
+      ).choices([...TRACE_STORES]),
+    )
     .option(
       '--grafana',
       "also start Grafana's official image and check dashboards through it (--stack docker --images official only)",
@@ -181,6 +189,7 @@ export function registerValidateCommand(program: Command): void {
       if (options.out) config.outDir = options.out;
       if (options.images) config.stack.images = options.images;
       if (options.logStore) config.stack.logStore = options.logStore;
+      if (options.traceStore) config.stack.traceStore = options.traceStore;
       if (options.grafana) config.stack.grafana = true;
       if (options.loadEngine) config.load.engine = options.loadEngine;
       if (options.segment) config.load.segment = options.segment;

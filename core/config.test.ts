@@ -51,6 +51,7 @@ describe('harness config', () => {
   it('defaults to the embedded log store and the automatic load engine', () => {
     const config = parseConfig({});
     expect(config.stack.logStore).toBe('victorialogs');
+    expect(config.stack.traceStore).toBe('memory');
     expect(config.stack.grafana).toBe(false);
     expect(config.load.engine).toBe('auto');
     expect(config.load.segment).toBeUndefined();
@@ -59,6 +60,9 @@ describe('harness config', () => {
   it('names the allowed log stores, load engines and segment form', () => {
     expect(() => parseConfig({ stack: { logStore: 'elastic' } })).toThrowError(
       /stack\.logStore: must be one of "victorialogs", "loki"/,
+    );
+    expect(() => parseConfig({ stack: { traceStore: 'cassandra' } })).toThrowError(
+      /stack\.traceStore: must be one of "memory", "badger"/,
     );
     expect(() => parseConfig({ load: { engine: 'jmeter' } })).toThrowError(
       /load\.engine: must be one of "auto", "node", "k6"/,

@@ -12,6 +12,14 @@ export const REPORTER_NAMES = ['html', 'json', 'junit', 'console', 'github'] as 
 export const PHASES = [1, 2, 3, 4] as const;
 /** Log stores the logs checks speak to: VictoriaLogs (LogsQL, embedded) or Loki (LogQL, where the user has it). */
 export const LOG_STORES = ['victorialogs', 'loki'] as const;
+/**
+ * Where the embedded Jaeger keeps traces: in memory (default: fast, but only the newest
+ * JAEGER_MEMORY_MAX_TRACES), or on disk in Badger (every trace of a long or fast run, at some CPU).
+ */
+export const TRACE_STORES = ['memory', 'badger'] as const;
+export type TraceStore = (typeof TRACE_STORES)[number];
+/** The embedded Jaeger's in-memory store keeps this many traces; older ones are evicted. */
+export const JAEGER_MEMORY_MAX_TRACES = 200_000;
 /** Who sends the load: k6 when a binary is found (`auto`), the in-process engine (`node`), or k6 only. */
 export const LOAD_ENGINES = ['auto', 'node', 'k6'] as const;
 /**
@@ -120,6 +128,11 @@ export const harnessConfigSchema = z
          * external target or `--stack docker --images official` (Loki is AGPL: never built here).
          */
         logStore: z.enum(LOG_STORES).default('victorialogs'),
+        /**
+         * The embedded Jaeger's trace store. `memory` (default) keeps the newest 200 000 traces: a run
+         * sending more (a soak, a long stress) needs `badger`, which keeps every trace on disk in the run's folder.
+         */
+        traceStore: z.enum(TRACE_STORES).default('memory'),
         /**
          * Start Grafana's official image (docker runner, official images only) and check dashboards
          * through it too. Without a Grafana the harness runs every panel's queries itself.

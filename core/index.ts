@@ -32,12 +32,14 @@ export {
   STACK_RUNNERS,
   REPORTER_NAMES,
   LOG_STORES,
+  TRACE_STORES,
+  JAEGER_MEMORY_MAX_TRACES,
   LOAD_ENGINES,
   SERVICE_LABEL,
   assertStackChoice,
   PHASES,
 } from './config.ts';
-export type { HarnessConfig, HarnessConfigInput } from './config.ts';
+export type { HarnessConfig, HarnessConfigInput, TraceStore } from './config.ts';
 export { parseDurationMs } from './duration.ts';
 export { bundleEsm } from './bundle.ts';
 export type { EsmBundleOptions } from './bundle.ts';

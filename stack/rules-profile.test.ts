@@ -102,6 +102,7 @@ describe('writeRulesProfile', () => {
       timing: profile.timing,
       environment: 'test',
       logStore: 'victorialogs',
+      traceStore: 'memory',
       hostDir: (name) => join(tmp, name),
       secret: (name) => `secret-${name}`,
     });

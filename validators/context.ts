@@ -149,6 +149,11 @@ export interface ValidationContext {
   clients: BackendClients;
   /** How long telemetry may take to arrive before a check gives up (and reports the last value seen). */
   ingestTimeoutMs: number;
+  /**
+   * The most traces the trace store keeps, when it evicts older ones (the embedded Jaeger's in-memory
+   * store): a run sending more is told so when traces are missing. Absent: no known limit.
+   */
+  traceStoreCapacity?: number;
   /** The pipeline probe's scrape target, started and disposed by the orchestration (stack/probe-target.ts). */
   probeTarget?: ProbeTarget;
   /** Registers extra scrape targets with Prometheus; absent for an external stack. */

@@ -112,6 +112,26 @@ describe('tracesCheck', () => {
     });
   });
 
+  it('says the trace store overflowed when the run sent more requests than it keeps traces', async () => {
+    const entries = [1, 2, 3].map((n) => entry('kb_query', n));
+    const message = async (traceStoreCapacity: number) => {
+      // A store keeping 2 traces has evicted the oldest of the run's 3.
+      const jaeger = new FakeJaeger();
+      for (const e of entries.slice(1))
+        jaeger.add(buildTrace(flowAtPhase(flowByName('kb_query'), 4), e).trace);
+      const results = byId(
+        await tracesCheck(ctx(jaeger, entries, { ingestTimeoutMs: 50, traceStoreCapacity })),
+      );
+      expect(results['traces.completeness']?.status).toBe('fail');
+      return results['traces.completeness']?.message ?? '';
+    };
+    expect(await message(2)).toMatch(
+      /; this run sent 3 requests and the trace store keeps only the newest 2 traces, so the oldest were evicted before they could be checked: run it with --trace-store badger \(stack\.traceStore\), which keeps every trace on disk$/,
+    );
+    // Within the store's capacity, a missing trace is just missing.
+    expect(await message(3)).not.toContain('trace store');
+  });
+
   it('fails completeness, listing the missing trace ids, with the last error seen', async () => {
     const jaeger = new FakeJaeger();
     const present = entry('kb_query', 1);

@@ -228,6 +228,16 @@ const base = (id: string, title: string, phase: Phase): ResultBase => ({
  * and the required attributes. Traces arrive late, so lookups repeat until each trace is complete
  * or has stopped changing, bounded by the ingest deadline.
  */
+/** Why traces may be missing when the run sent more than the trace store keeps (empty otherwise). */
+function overflowNote(capacity: number | undefined, sent: number): string {
+  if (capacity === undefined || sent <= capacity) return '';
+  return (
+    `; this run sent ${sent} requests and the trace store keeps only the newest ${capacity} traces, so ` +
+    'the oldest were evicted before they could be checked: run it with --trace-store badger ' +
+    '(stack.traceStore), which keeps every trace on disk'
+  );
+}
+
 export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]> {
   const phase = ctx.phase;
   const ids = {
@@ -443,7 +453,8 @@ export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]
               .map((m) => m.traceId)
               .join(', ')}` +
             (missing.length > limit ? ` and ${missing.length - limit} more` : '') +
-            (lastError ? ` (last error: ${lastError})` : ''),
+            (lastError ? ` (last error: ${lastError})` : '') +
+            overflowNote(ctx.traceStoreCapacity, sent),
           evidence: {
             traceIds: missing.slice(0, limit).map((m) => m.traceId),
             urls: missing.slice(0, 3).map((m) => jaegerUrl(m.traceId)),

@@ -251,6 +251,7 @@ export async function startDockerStack(options: DockerStackOptions = {}): Promis
           timing: options.timing ?? HARNESS_TIMING,
           environment: options.environment ?? 'harness',
           logStore,
+          traceStore: options.traceStore ?? 'memory',
           hostDir: (n) => {
             declaredHostDir(name, spec.hostDirs, n);
             return `${CONFIG_DIR}/${n}`;

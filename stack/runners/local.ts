@@ -226,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         timing,
         environment: options.environment ?? 'harness',
         logStore,
+        traceStore: options.traceStore ?? 'memory',
         // The checkout's own directories, read in place (edits show up in the running component).
         hostDir: (n) => declaredHostDir(name, spec.hostDirs, n),
         secret: secrets.forComponent(name),

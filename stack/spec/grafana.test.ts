@@ -20,6 +20,7 @@ function ctx(overrides: Partial<RenderContext> = {}): RenderContext {
     timing: HARNESS_TIMING,
     environment: 'test',
     logStore: 'loki',
+    traceStore: 'memory',
     hostDir: (name) => `/checkout/${name}`,
     secret: () => PASSWORD,
     ...overrides,

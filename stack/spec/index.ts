@@ -1,4 +1,4 @@
-import { HarnessError } from '../../core/index.ts';
+import { HarnessError, type TraceStore } from '../../core/index.ts';
 import { STACK_VERSIONS, USER_IMAGES } from '../versions.ts';
 import { alertmanagerSpec } from './alertmanager.ts';
 import { grafanaSpec } from './grafana.ts';
@@ -37,6 +37,8 @@ export function officialImage(spec: ComponentSpec): string {
 export interface StackSelection {
   /** Default `victorialogs` (embedded); `loki` only from its official image. */
   logStore?: LogStore;
+  /** Jaeger's trace store: `memory` (default, the newest 200 000 traces) or `badger` (on disk, every trace). */
+  traceStore?: TraceStore;
   /** Start Grafana's official image too (default false). */
   grafana?: boolean;
   /** An explicit list (tests: a partial stack); default: the embedded set, adjusted for the two options above. */

@@ -1,9 +1,29 @@
 import { stringify } from 'yaml';
-import type { ComponentSpec } from './types.ts';
+import { JAEGER_MEMORY_MAX_TRACES } from '../../core/index.ts';
+import type { ComponentSpec, RenderContext } from './types.ts';
+
+/** The storage backend's name in Jaeger's config (what the query extension and the exporter name). */
+const STORE = 'traces';
 
 /**
- * Jaeger v2 (an OpenTelemetry Collector distribution) with in-memory storage, receiving OTLP
- * from the Collector. The seed's all-in-one v1 image and its 14250 gRPC collector port are gone;
+ * The `jaeger_storage` backend: the in-memory store (the newest JAEGER_MEMORY_MAX_TRACES traces), or
+ * Badger on disk under the component's data directory (every trace; kept 48 h, far beyond any run).
+ */
+function storageBackend(ctx: RenderContext): Record<string, unknown> {
+  return ctx.traceStore === 'badger'
+    ? {
+        badger: {
+          directories: { keys: `${ctx.dataDir}/badger/keys`, values: `${ctx.dataDir}/badger/values` },
+          ephemeral: false,
+          ttl: { spans: '48h' },
+        },
+      }
+    : { memory: { max_traces: JAEGER_MEMORY_MAX_TRACES } };
+}
+
+/**
+ * Jaeger v2 (an OpenTelemetry Collector distribution) with in-memory or Badger storage, receiving
+ * OTLP from the Collector. The seed's all-in-one v1 image and its 14250 gRPC collector port are gone;
  * the query API (`/api/traces/<id>`) stays on the HTTP query port.
  */
 export const jaegerSpec: ComponentSpec = {
@@ -37,11 +57,11 @@ export const jaegerSpec: ComponentSpec = {
       extensions: {
         healthcheckv2: { use_v2: true, http: { endpoint: `${host}:${ctx.port('health')}` } },
         jaeger_query: {
-          storage: { traces: 'memstore' },
+          storage: { traces: STORE },
           http: { endpoint: `${host}:${ctx.port('query')}` },
           grpc: { endpoint: `${host}:${ctx.port('query-grpc')}` },
         },
-        jaeger_storage: { backends: { memstore: { memory: { max_traces: 200_000 } } } },
+        jaeger_storage: { backends: { [STORE]: storageBackend(ctx) } },
       },
       receivers: {
         otlp: {
@@ -52,7 +72,7 @@ export const jaegerSpec: ComponentSpec = {
         },
       },
       processors: { batch: { timeout: '200ms' } },
-      exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
+      exporters: { jaeger_storage_exporter: { trace_storage: STORE } },
     };
     return {
       files: { 'jaeger.yaml': stringify(config) },

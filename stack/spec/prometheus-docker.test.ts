@@ -16,6 +16,7 @@ const ctx: RenderContext = {
   timing: HARNESS_TIMING,
   environment: 'test',
   logStore: 'victorialogs',
+  traceStore: 'memory',
   hostDir: (name) => `/etc/phoenix/${name}`,
   secret: (name) => `secret-${name}`,
 };

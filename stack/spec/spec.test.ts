@@ -25,6 +25,7 @@ function ctx(overrides: Partial<RenderContext> = {}): RenderContext {
     timing: HARNESS_TIMING,
     environment: 'test',
     logStore: 'victorialogs',
+    traceStore: 'memory',
     hostDir: (name) => `/host/${name}`,
     secret: (name) => `secret-${name}`,
     ...overrides,
@@ -63,6 +64,36 @@ describe('component specs', () => {
 
   it("turns Jaeger's self-tracing off: exporting it to an absent localhost:4317 holds Jaeger's stop", () => {
     expect(COMPONENT_SPECS.jaeger.render(ctx()).env).toEqual({ OTEL_TRACES_SAMPLER: 'always_off' });
+  });
+
+  it("keeps Jaeger's traces in memory by default, or in Badger under its data directory", () => {
+    const config = (traceStore: RenderContext['traceStore']) =>
+      parse(COMPONENT_SPECS.jaeger.render(ctx({ traceStore })).files['jaeger.yaml'] ?? '') as {
+        extensions: {
+          jaeger_storage: { backends: Record<string, unknown> };
+          jaeger_query: { storage: { traces: string } };
+        };
+        exporters: { jaeger_storage_exporter: { trace_storage: string } };
+      };
+    const memory = config('memory');
+    expect(memory.extensions.jaeger_storage.backends).toEqual({
+      traces: { memory: { max_traces: 200_000 } },
+    });
+    const badger = config('badger');
+    expect(badger.extensions.jaeger_storage.backends).toEqual({
+      traces: {
+        badger: {
+          directories: { keys: '/data/badger/keys', values: '/data/badger/values' },
+          ephemeral: false,
+          ttl: { spans: '48h' },
+        },
+      },
+    });
+    // The query API and the exporter use the one backend, whichever it is.
+    for (const c of [memory, badger]) {
+      expect(c.extensions.jaeger_query.storage.traces).toBe('traces');
+      expect(c.exporters.jaeger_storage_exporter.trace_storage).toBe('traces');
+    }
   });
 
   it('gives Loki and Grafana no provisioned binary: official images only', () => {

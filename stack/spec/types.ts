@@ -1,3 +1,4 @@
+import type { TraceStore } from '../../core/index.ts';
 import type { ComponentName, UserImageName } from '../versions.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface RenderContext {
   environment: string;
   /** The log store of this stack: where the Collector sends logs, what Prometheus scrapes, Grafana's log datasource. */
   logStore: LogStore;
+  /** Where Jaeger keeps traces: in memory, or in Badger under its `dataDir`. */
+  traceStore: TraceStore;
   /** One of the spec's `hostDirs` as the component sees it (local: the checkout's path; containers: a copy). */
   hostDir(name: string): string;
   /**
