@@ -132,6 +132,29 @@ describe('tracesCheck', () => {
     expect(await message(3)).not.toContain('trace store');
   });
 
+  it('asks again for a trace whose lookup failed, even when the first pass outlasted the ingest deadline', async () => {
+    const jaeger = new FakeJaeger();
+    const e = entry('kb_query', 1);
+    jaeger.add(buildTrace(flowAtPhase(flowByName('kb_query'), 4), e).trace);
+    const lookUp = jaeger.getTrace.bind(jaeger);
+    let calls = 0;
+    // The first lookup times out (Jaeger busy storing), after the whole ingest deadline.
+    jaeger.getTrace = async (id) => {
+      calls += 1;
+      if (calls === 1) {
+        await new Promise((r) => setTimeout(r, 30));
+        throw new Error('timeout of 10000ms exceeded');
+      }
+      return lookUp(id);
+    };
+    const results = byId(await tracesCheck(ctx(jaeger, [e], { ingestTimeoutMs: 10 })));
+    expect(calls).toBe(2);
+    expect(results['traces.completeness']).toMatchObject({
+      status: 'pass',
+      message: 'all 1 requests of the ledger have their trace in Jaeger',
+    });
+  });
+
   it('fails completeness, listing the missing trace ids, with the last error seen', async () => {
     const jaeger = new FakeJaeger();
     const present = entry('kb_query', 1);

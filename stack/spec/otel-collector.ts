@@ -62,7 +62,13 @@ export function otelCollectorConfig(ctx: RenderContext): Record<string, unknown>
       'groupbyattrs/level': { keys: ['level'] },
     },
     exporters: {
-      'otlp_grpc/jaeger': { endpoint: ctx.peer('jaeger', 'otlp-grpc'), tls: { insecure: true } },
+      'otlp_grpc/jaeger': {
+        endpoint: ctx.peer('jaeger', 'otlp-grpc'),
+        tls: { insecure: true },
+        // Jaeger answers once its store has the batch: Badger under load can take longer than the default
+        // 5 s, and a retried batch is then stored twice.
+        timeout: '30s',
+      },
       ...logStoreExporter(ctx),
       prometheus_remote_write: {
         endpoint: `http://${ctx.peer('prometheus', 'http')}/api/v1/write`,

@@ -133,7 +133,7 @@ describe('component specs', () => {
   type CollectorConfig = {
     exporters: Record<
       string,
-      { endpoint?: string; logs_endpoint?: string; headers?: Record<string, string> }
+      { endpoint?: string; logs_endpoint?: string; headers?: Record<string, string>; timeout?: string }
     >;
     service: { pipelines: Record<string, { receivers: string[]; exporters: string[] }> };
   };
@@ -143,6 +143,8 @@ describe('component specs', () => {
   it('sends traces to Jaeger over OTLP, logs to VictoriaLogs with the stream fields service and level, metrics by remote write', () => {
     const config = collectorConfig(ctx());
     expect(config.exporters['otlp_grpc/jaeger']?.endpoint).toBe('jaeger:otlp-grpc');
+    // Longer than Badger's slowest store under load: a timed-out batch is retried and stored twice.
+    expect(config.exporters['otlp_grpc/jaeger']?.timeout).toBe('30s');
     expect(config.exporters['otlp_http/victorialogs']).toEqual({
       logs_endpoint: 'http://victorialogs:http/insert/opentelemetry/v1/logs',
       headers: { 'VL-Stream-Fields': 'service,level' },
