@@ -413,6 +413,8 @@ export interface IngestTargets {
 export interface IngestCounts {
   spans: number;
   logLines: number;
+  /** Spans Jaeger accepted but has not stored yet (retried batches land twice: `spans` alone can overcount). */
+  jaegerQueued: number;
 }
 
 /**
@@ -425,16 +427,20 @@ export async function ingestCounts(
   collectorMetricsUrl: string,
   logExporter: string = LOG_STORE_EXPORTER.victorialogs,
 ): Promise<IngestCounts> {
-  const [spans, logLines] = await Promise.all([
+  const [spans, accepted, failed, logLines] = await Promise.all([
     scrapeCounter(jaegerMetricsUrl, 'otelcol_exporter_sent_spans', { exporter: 'jaeger_storage_exporter' }),
+    scrapeCounter(jaegerMetricsUrl, 'otelcol_receiver_accepted_spans', { receiver: 'otlp' }),
+    scrapeCounter(jaegerMetricsUrl, 'otelcol_exporter_send_failed_spans', {
+      exporter: 'jaeger_storage_exporter',
+    }),
     scrapeCounter(collectorMetricsUrl, 'otelcol_exporter_sent_log_records', { exporter: logExporter }),
   ]);
-  return { spans, logLines };
+  return { spans, logLines, jaegerQueued: accepted - spans - failed };
 }
 
 /**
- * Waits (polling, with a deadline) until Jaeger has stored every span pushed and the log store has
- * accepted every log line written; returns how long that took and the last counts seen.
+ * Waits (polling, with a deadline) until Jaeger has stored every span pushed (and nothing it accepted
+ * is still queued) and the log store has accepted every log line written; returns how long that took and the last counts seen.
  */
 export async function waitForIngest(
   targets: IngestTargets,
@@ -450,9 +456,10 @@ export async function waitForIngest(
       return {
         spans: now.spans - targets.baseline.spans,
         logLines: now.logLines - targets.baseline.logLines,
+        jaegerQueued: now.jaegerQueued,
       };
     },
-    until: (c) => c.spans >= targets.spans && c.logLines >= targets.logLines,
+    until: (c) => c.spans >= targets.spans && c.jaegerQueued <= 0 && c.logLines >= targets.logLines,
     timeoutMs: targets.timeoutMs,
     intervalMs: 1_000,
   });

@@ -1,9 +1,16 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describeError, type CheckResult, type LedgerSource } from '../core/index.ts';
+import {
+  JAEGER_MEMORY_MAX_TRACES,
+  TRACE_STORES,
+  describeError,
+  type CheckResult,
+  type LedgerSource,
+  type TraceStore,
+} from '../core/index.ts';
 import { readLedger } from '../load/index.ts';
 import { startLocalStack, type StartedStack } from '../stack/index.ts';
 import {
@@ -38,9 +45,15 @@ const LARGE = 500_000;
 /**
  * Jaeger's in-memory store, measured at 100k synthetic requests (13.4 spans each): 3.7 GB peak RSS
  * while validating, ~37 KB per request. A size whose estimate exceeds the machine's available memory
- * is recorded as not run (BENCH_VALIDATORS_FORCE=1 runs it anyway).
+ * is recorded as not run (BENCH_VALIDATORS_FORCE=1 runs it anyway). Sizes above the in-memory
+ * store's capacity run on Badger (`--trace-store badger`), whose data is on disk.
  */
 const JAEGER_KIB_PER_REQUEST = 37;
+/**
+ * Spans pushed ahead of Jaeger's Badger store at most: at 150k (the in-memory store's) the
+ * Collector's exporter queue reached its 1000 MiB memory limit and it refused spans (503).
+ */
+const BADGER_MAX_BACKLOG_SPANS = 40_000;
 const INGEST_TIMEOUT_MS = 30_000;
 const SYNTHETIC_INGEST_WAIT_MS = 300_000;
 /** Rates run for 60 s with the real fleet, besides the highest sustained one found by stepping up. */
@@ -151,12 +164,34 @@ function cpuOf(stack: StartedStack) {
   };
 }
 
+/** Bytes of the files under `dir` (Badger's keys and values). */
+function diskBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  return total;
+}
+
 function availableMiB(): number {
   const kb = Number(/MemAvailable:\s+(\d+)\s+kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]);
   return Math.round(kb / 1024);
 }
 
 /** Whether Jaeger's in-memory store can hold `requests` synthetic requests on this machine (estimate). */
+/**
+ * The trace store a size runs on: the in-memory one (the default) while it holds every trace, Badger
+ * above; BENCH_VALIDATORS_TRACE_STORE=memory|badger picks one for every size.
+ */
+export function traceStoreFor(requests: number, env: NodeJS.ProcessEnv = process.env): TraceStore {
+  const asked = env['BENCH_VALIDATORS_TRACE_STORE'];
+  if (asked !== undefined) {
+    if (!(TRACE_STORES as readonly string[]).includes(asked))
+      throw new Error(`BENCH_VALIDATORS_TRACE_STORE=${asked}: must be one of ${TRACE_STORES.join(', ')}`);
+    return asked as TraceStore;
+  }
+  return requests > JAEGER_MEMORY_MAX_TRACES ? 'badger' : 'memory';
+}
+
 export function jaegerFits(requests: number, availableMiBNow: number): { fits: boolean; neededMiB: number } {
   const neededMiB = Math.round((requests * JAEGER_KIB_PER_REQUEST) / 1024);
   return { fits: neededMiB < availableMiBNow * 0.8, neededMiB };
@@ -164,8 +199,9 @@ export function jaegerFits(requests: number, availableMiBNow: number): { fits: b
 
 /** One ledger size: a fresh stack, synthetic telemetry pushed and ingested, then only the validation timed. */
 async function syntheticSize(requests: number, log: (line: string) => void) {
+  const traceStore = traceStoreFor(requests);
   const room = jaegerFits(requests, availableMiB());
-  if (!room.fits && process.env['BENCH_VALIDATORS_FORCE'] !== '1')
+  if (traceStore === 'memory' && !room.fits && process.env['BENCH_VALIDATORS_FORCE'] !== '1')
     throw new Error(
       `not run: Jaeger's in-memory store would need ~${room.neededMiB} MiB for ${requests} requests ` +
         `(${JAEGER_KIB_PER_REQUEST} KiB each, measured at 100k) and ${availableMiB()} MiB are available; ` +
@@ -175,8 +211,10 @@ async function syntheticSize(requests: number, log: (line: string) => void) {
   await using stack = await startLocalStack({
     outDir: BENCH_OUT,
     components: ['otel-collector', 'jaeger', 'victorialogs'],
+    traceStore,
     log: () => undefined,
   });
+  log(`  Jaeger's trace store: ${traceStore}`);
   const ep = stack.endpoints();
   const jaegerMetricsUrl = ep['jaeger.metrics'] ?? '';
   const collectorMetricsUrl = ep['otel-collector.metrics'] ?? '';
@@ -187,6 +225,8 @@ async function syntheticSize(requests: number, log: (line: string) => void) {
     runId: stack.runId,
     otlpHttpUrl: ep['otel-collector'] ?? '',
     jaegerMetricsUrl,
+    // Badger stores more slowly: a smaller backlog keeps the Collector's queue under its memory limit.
+    ...(traceStore === 'badger' ? { maxBacklogSpans: BADGER_MAX_BACKLOG_SPANS } : {}),
     fleetLogDir: join(BENCH_OUT, stack.runId, 'fleet-logs'),
     ledgerPath: join(BENCH_OUT, stack.runId, 'ledger.jsonl'),
     log,
@@ -227,6 +267,8 @@ async function syntheticSize(requests: number, log: (line: string) => void) {
   const backendPeakRssMiB = Object.fromEntries(
     [...stack.components.values()].map((c) => [c.name, peakRssMiB(c.pid) ?? null]),
   );
+  const jaegerDiskMiB =
+    traceStore === 'badger' ? mib(diskBytes(join(stack.dir, 'jaeger', 'data'))) : undefined;
   // Where the time goes: each family alone, with the CPU each process spent on it (not for large sizes).
   const alone = async (name: 'traces' | 'logs') => {
     if (requests >= LARGE) return undefined;
@@ -248,10 +290,13 @@ async function syntheticSize(requests: number, log: (line: string) => void) {
       `${goalMs ? `, goal ${goalMs / 1000} s ${together.wallMs <= goalMs ? 'met' : 'MISSED'}` : ''}` +
       `${goalPeakRssMiB ? `, peak RSS goal ${goalPeakRssMiB} MiB ${harnessPeakMiB <= goalPeakRssMiB ? 'met' : 'MISSED'}` : ''}; ` +
       `harness RSS ${rssBeforeMiB} → ${rssAfterMiB} MiB, high-water ${highWaterMiB ?? together.sampledRssMaxMiB} MiB; ` +
+      `Jaeger (${traceStore}) peak RSS ${backendPeakRssMiB['jaeger'] ?? '?'} MiB` +
+      `${jaegerDiskMiB === undefined ? '' : `, ${jaegerDiskMiB} MiB on disk`}; ` +
       `${notPassing.length ? `NOT PASSING: ${notPassing.map((r) => `${r.id} ${r.status}`).join(', ')}` : 'all checks pass'} (load ${load1()})`,
   );
   return {
     requests,
+    traceStore,
     perFlow: run.perFlow,
     spans: run.spans,
     logLines: run.logLines,
@@ -284,6 +329,9 @@ async function syntheticSize(requests: number, log: (line: string) => void) {
             },
           }),
       jaegerPeakRssMiB: { measured: backendPeakRssMiB['jaeger'] ?? null, goal: 'reported' },
+      ...(jaegerDiskMiB === undefined
+        ? {}
+        : { jaegerDiskMiB: { measured: jaegerDiskMiB, goal: 'reported' } }),
     },
     statuses: statuses(together.results),
     completenessPct: {
@@ -421,7 +469,9 @@ export async function validatorsBench(log: (line: string) => void): Promise<stri
         'line per service on the path (files the Collector tails); flows 60/25/15%, KBs as the fleet plans them.',
       phase: PHASE,
       ingestTimeoutMs: INGEST_TIMEOUT_MS,
-      stack: 'local: otel-collector, jaeger, victorialogs (fresh per size)',
+      stack:
+        'local: otel-collector, jaeger, victorialogs (fresh per size); Jaeger on its in-memory store up to ' +
+        `${JAEGER_MEMORY_MAX_TRACES} requests, on Badger above (sizes[].traceStore; BENCH_VALIDATORS_TRACE_STORE overrides)`,
       sizes: synthetic,
     },
     realFleet: {
