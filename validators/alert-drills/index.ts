@@ -63,11 +63,7 @@ export async function alertDrills(ctx: ValidationContext): Promise<CheckResult[]
   // The run's load, if it had no fault on (the CLI's --inject leaves its faults on until here),
   // is the steady state's "normal load with no fault": read back, it costs no wait of its own.
   const faultsOn = fleet?.listFaults ? await fleet.listFaults() : undefined;
-  // A load shorter than the window is continued by the drills' traffic, started right after.
-  const load =
-    ctx.window && faultsOn
-      ? { ...ctx.window, faultFree: faultsOn.length === 0, trafficAfter: traffic !== undefined }
-      : undefined;
+  const load = ctx.window && faultsOn ? { ...ctx.window, faultFree: faultsOn.length === 0 } : undefined;
   if (fleet) await fleet.clearFaults();
   traffic?.start();
   try {

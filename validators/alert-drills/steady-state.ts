@@ -11,9 +11,8 @@ import { renderLabels, seconds } from './format.ts';
  * The steady-state watch, before any fault: under normal load no required alert may be pending or
  * firing for one window (the seed's alert-fatigue pitfall). Alerts of later phases are mentioned,
  * not failed. Two ways to watch the same window: over the run's load, when it was fault-free and
- * at least a window long (or continued to one by the drills' traffic), read back from Prometheus'
- * own ALERTS history (no waiting beyond the window); else live, polling ALERTS under the drills'
- * traffic for one window.
+ * at least a window long, read back from Prometheus' own ALERTS history (no waiting: the load
+ * already ran); else live, polling ALERTS under the drills' traffic for one window.
  */
 
 /** The window the seed's rules use most (`rate(…[5m])`): the steady-state watch lasts one, scaled. */
@@ -117,59 +116,35 @@ function steadyWindowMs(ctx: ValidationContext, profile: DrillProfile): number {
   return ctx.drills?.steadyWindowMs ?? parseDurationMs(STEADY_WINDOW) * profile.timeScale;
 }
 
-/** The run's load, as the steady state over it needs it. */
-export interface SteadyLoad {
-  start: Date;
-  end: Date;
-  /** No fault was on from the load's start until now. */
-  faultFree: boolean;
-  /** The drills' traffic is running from now on, continuing the load (default false). */
-  trafficAfter?: boolean;
-}
-
 /**
  * The steady state judged over the run's load, read back from Prometheus' ALERTS history: the last
  * window of the load (whatever was active before it had the rest of the load to clear, as the live
  * watch's settling). Only for a load that had no fault on (`faultFree`) and lasted at least one
- * window — or less, when the drills' traffic took over within one scrape and evaluation of its end:
- * the window from the load's start then ends under that traffic, and is waited for. Undefined
- * otherwise (the caller watches live). Waits until Prometheus has evaluated its rules past the window.
+ * window; undefined otherwise (the caller watches live). Waits only until Prometheus has evaluated
+ * its rules past the load's end.
  */
 export async function steadyStateOverLoad(
   ctx: ValidationContext,
   prometheus: PrometheusApi,
   required: readonly AlertRuleDef[],
   profile: DrillProfile,
-  load: SteadyLoad,
+  load: { start: Date; end: Date; faultFree: boolean },
 ): Promise<CheckResult | undefined> {
   const windowMs = steadyWindowMs(ctx, profile);
-  const { scrapeIntervalS, evaluationIntervalS } = profile.timing;
-  const roundMs = (scrapeIntervalS + evaluationIntervalS) * 1000;
-  let endMs = load.end.getTime();
-  if (!load.faultFree) return undefined;
+  const endMs = load.end.getTime();
+  if (!load.faultFree || endMs - load.start.getTime() < windowMs) return undefined;
   const started = Date.now();
-  // Too short by itself: continued by the drills' traffic, if that followed closely enough that
-  // the rules saw no pause (a gap under one scrape and one evaluation).
-  const gapMs = started - endMs;
-  const continued = endMs - load.start.getTime() < windowMs;
-  if (continued) {
-    if (!load.trafficAfter || gapMs > roundMs) return undefined;
-    endMs = load.start.getTime() + windowMs;
-    await pollInterval(Math.max(0, endMs - Date.now()));
-  }
-  const end = new Date(endMs);
   const b = steadyBase(Math.min(...required.map((a) => a.phase)));
-  const lagMs = LAG_ROUNDS * roundMs;
+  const { scrapeIntervalS, evaluationIntervalS } = profile.timing;
+  const lagMs = LAG_ROUNDS * (scrapeIntervalS + evaluationIntervalS) * 1000;
   const startMs = endMs - windowMs;
   const range = `${Math.round(windowMs)}ms`;
   const evidence: Record<string, unknown> = {
     promql: [`${ALERTS_METRIC}[${range}]`],
     urls: [`${prometheus.baseUrl}/alerts`],
     windowMs,
-    window: { start: new Date(startMs).toISOString(), end: end.toISOString() },
-    source: continued
-      ? `the run's load (${seconds(load.end.getTime() - load.start.getTime())}) and the drills' traffic after it (${gapMs} ms later), from Prometheus' ALERTS history`
-      : "the run's load, from Prometheus' ALERTS history",
+    window: { start: new Date(startMs).toISOString(), end: load.end.toISOString() },
+    source: "the run's load, from Prometheus' ALERTS history",
   };
   // Every rule group evaluated after the load ended: the window's ALERTS samples are all written.
   const evaluated = await pollUntil({
@@ -186,7 +161,7 @@ export async function steadyStateOverLoad(
   let reads = 0;
   let lastError: unknown;
   try {
-    const history = await prometheus.queryRaw(`${ALERTS_METRIC}[${range}]`, end);
+    const history = await prometheus.queryRaw(`${ALERTS_METRIC}[${range}]`, load.end);
     // Every evaluation in the window was read back: a quiet window simply has no ALERTS sample.
     reads = Math.max(1, Math.floor(windowMs / (evaluationIntervalS * 1000)));
     for (const series of history) {
@@ -203,7 +178,7 @@ export async function steadyStateOverLoad(
     reads,
     lastError,
     windowMs,
-    where: continued ? "of the run's load and the drills' traffic after it" : "of the run's load",
+    where: "of the run's load",
     evidence,
     durationMs: Date.now() - started,
   });
