@@ -181,7 +181,7 @@ export class ObservabilityStack {
     return this;
   }
 
-  /** The `stack` section of a harness config: runner (not external), images, log store, Grafana, startup timeout. */
+  /** The `stack` section of a harness config: images, log store, trace store, Grafana, startup timeout. */
   withConfig(
     stack: Pick<
       HarnessConfig['stack'],

@@ -41,7 +41,7 @@ export interface StackSelection {
   traceStore?: TraceStore;
   /** Start Grafana's official image too (default false). */
   grafana?: boolean;
-  /** An explicit list (tests: a partial stack); default: the embedded set, adjusted for the two options above. */
+  /** An explicit list (tests: a partial stack); default: the embedded set, adjusted for `logStore` and `grafana`. */
   components?: readonly StackComponentName[];
 }
 
