@@ -440,7 +440,8 @@ export async function ingestCounts(
 
 /**
  * Waits (polling, with a deadline) until Jaeger has stored every span pushed (and nothing it accepted
- * is still queued) and the log store has accepted every log line written; returns how long that took and the last counts seen.
+ * is still queued) and the log store has accepted every log line written; returns how long that
+ * took and the last counts seen.
  */
 export async function waitForIngest(
   targets: IngestTargets,

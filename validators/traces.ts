@@ -222,12 +222,6 @@ const base = (id: string, title: string, phase: Phase): ResultBase => ({
   phase,
 });
 
-/**
- * The traces family: every ledger trace is in Jaeger, holds its flow's services and spans with
- * intact parentage (naming the hop that broke propagation), carries the request's correlation id
- * and the required attributes. Traces arrive late, so lookups repeat until each trace is complete
- * or has stopped changing, bounded by the ingest deadline.
- */
 /** Why traces may be missing when the run sent more than the trace store keeps (empty otherwise). */
 function overflowNote(capacity: number | undefined, sent: number): string {
   if (capacity === undefined || sent <= capacity) return '';
@@ -238,6 +232,12 @@ function overflowNote(capacity: number | undefined, sent: number): string {
   );
 }
 
+/**
+ * The traces family: every ledger trace is in Jaeger, holds its flow's services and spans with
+ * intact parentage (naming the hop that broke propagation), carries the request's correlation id
+ * and the required attributes. Traces arrive late, so lookups repeat until each trace is complete
+ * or has stopped changing, bounded by the ingest deadline (with at least one retry pass).
+ */
 export async function tracesCheck(ctx: ValidationContext): Promise<CheckResult[]> {
   const phase = ctx.phase;
   const ids = {
