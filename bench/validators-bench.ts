@@ -177,7 +177,6 @@ function availableMiB(): number {
   return Math.round(kb / 1024);
 }
 
-/** Whether Jaeger's in-memory store can hold `requests` synthetic requests on this machine (estimate). */
 /**
  * The trace store a size runs on: the in-memory one (the default) while it holds every trace, Badger
  * above; BENCH_VALIDATORS_TRACE_STORE=memory|badger picks one for every size.
@@ -192,6 +191,7 @@ export function traceStoreFor(requests: number, env: NodeJS.ProcessEnv = process
   return requests > JAEGER_MEMORY_MAX_TRACES ? 'badger' : 'memory';
 }
 
+/** Whether Jaeger's in-memory store can hold `requests` synthetic requests on this machine (estimate). */
 export function jaegerFits(requests: number, availableMiBNow: number): { fits: boolean; neededMiB: number } {
   const neededMiB = Math.round((requests * JAEGER_KIB_PER_REQUEST) / 1024);
   return { fits: neededMiB < availableMiBNow * 0.8, neededMiB };

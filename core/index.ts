@@ -41,5 +41,6 @@ export {
 } from './config.ts';
 export type { HarnessConfig, HarnessConfigInput, TraceStore } from './config.ts';
 export { parseDurationMs } from './duration.ts';
+export { killOnExit } from './kill-on-exit.ts';
 export { bundleEsm } from './bundle.ts';
 export type { EsmBundleOptions } from './bundle.ts';

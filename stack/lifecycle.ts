@@ -1,3 +1,4 @@
+import { killOnExit } from '../core/index.ts';
 import { compareIdentity, identify } from './process-identity.ts';
 import {
   readJournals,
@@ -10,8 +11,6 @@ import {
 type Disposer = () => Promise<void>;
 
 const disposers = new Set<Disposer>();
-/** Process groups still alive; killed synchronously if the harness exits without disposing them. */
-const liveGroups = new Set<number>();
 let handlersInstalled = false;
 /** Set while a caller (validate) handles SIGINT/SIGTERM itself: it writes a partial report, then calls shutdownAll. */
 let signalOwners = 0;
@@ -47,10 +46,10 @@ export async function shutdownAll(log: (line: string) => void = () => undefined)
   for (const dispose of all) await dispose().catch((e: Error) => log(`teardown: ${e.message}`));
 }
 
+/** A process group still alive: killed synchronously if the harness exits without disposing it. */
 export function trackProcessGroup(pgid: number): () => void {
   installHandlers();
-  liveGroups.add(pgid);
-  return () => liveGroups.delete(pgid);
+  return killOnExit(() => killGroup(pgid, 'SIGKILL'));
 }
 
 function installHandlers(): void {
@@ -73,9 +72,6 @@ function installHandlers(): void {
   };
   process.on('SIGINT', () => onSignal('SIGINT', 130));
   process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-  process.on('exit', () => {
-    for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
-  });
 }
 
 export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {

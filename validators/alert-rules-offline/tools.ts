@@ -1,6 +1,6 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { childEnv } from '../../core/index.ts';
+import { childEnv, killOnExit } from '../../core/index.ts';
 
 /** Running promtool and amtool: never throws, the outcome is data. */
 
@@ -19,20 +19,10 @@ export interface ToolRun {
 /** promtool's and amtool's CPU priority: they run beside the load (validateAhead) and must not slow it. */
 const TOOL_NICENESS = 19;
 
-/** Tool processes still running: killed if the harness exits first (an interrupted run), never orphaned. */
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function killLiveToolsOnExit(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
 export function runTool(path: string, args: readonly string[], cwd?: string): Promise<ToolRun> {
-  killLiveToolsOnExit();
   return new Promise((done) => {
+    // Still running when the harness exits (an interrupted run): killed, never orphaned.
+    let release = () => {};
     const child = execFile(
       path,
       [...args],
@@ -44,7 +34,7 @@ export function runTool(path: string, args: readonly string[], cwd?: string): Pr
         ...(cwd ? { cwd } : {}),
       },
       (error, stdout, stderr) => {
-        live.delete(child);
+        release();
         if (!error) return done({ code: 0, stdout, stderr });
         const e = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
         if (typeof e.code === 'number') return done({ code: e.code, stdout, stderr });
@@ -52,7 +42,7 @@ export function runTool(path: string, args: readonly string[], cwd?: string): Pr
         done({ stdout, stderr, error: `could not run ${path}: ${why}` });
       },
     );
-    live.add(child);
+    release = killOnExit(() => child.kill('SIGKILL'));
     try {
       if (child.pid !== undefined) setPriority(child.pid, TOOL_NICENESS);
     } catch {
